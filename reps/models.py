@@ -1,0 +1,65 @@
+from django.db import models
+
+from routeswit.orgs.models import Organization
+
+
+class RepStatus(models.TextChoices):
+    AVAILABLE = "AVAILABLE"
+    AWAY = "AWAY"
+    OFFLINE = "OFFLINE"
+
+
+class Rep(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="reps")
+    public_id = models.CharField(max_length=80)
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    status = models.CharField(max_length=16, choices=RepStatus.choices, default=RepStatus.AVAILABLE)
+    max_open_leads = models.PositiveIntegerField(null=True, blank=True)
+    max_leads_per_day = models.PositiveIntegerField(null=True, blank=True)
+    weight = models.PositiveSmallIntegerField(default=1)
+    timezone = models.CharField(max_length=64, default="UTC")
+    working_hours = models.JSONField(null=True, blank=True)
+    away_until = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    # Counters kept by the routing service under row locks; they always equal a recount of assignments.
+    open_leads = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "public_id"], name="rep_org_public_id_unique"),
+            # Emails are compared lower-cased: Alex@X.com and alex@x.com are the same person.
+            models.UniqueConstraint(
+                "org",
+                models.functions.Lower("email"),
+                condition=models.Q(is_active=True),
+                name="rep_org_active_email_unique_ci",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    def effective_status(self, now) -> str:
+        """An AWAY rep whose away_until has passed is AVAILABLE again, with no job needed to flip it."""
+        if self.status == RepStatus.AWAY and self.away_until is not None and self.away_until <= now:
+            return RepStatus.AVAILABLE
+        return self.status
+
+
+class Team(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
+    public_id = models.CharField(max_length=80)
+    name = models.CharField(max_length=200)
+    members = models.ManyToManyField(Rep, related_name="teams", blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "public_id"], name="team_org_public_id_unique")]
+
+    def __str__(self) -> str:
+        return self.name

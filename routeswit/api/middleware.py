@@ -1,0 +1,83 @@
+"""Request ids on every response and log line; API guards that run before any view (HTTPS, body size)."""
+
+import logging
+import time
+
+from django.conf import settings
+
+from routeswit.api.errors import Envelope, to_envelope
+from routeswit.api.request_id import choose_request_id, current_request_id, reset_request_id, set_request_id
+
+API_PREFIX = "/api/v1/"
+HTTPS_EXEMPT = ("/api/v1/health",)
+log = logging.getLogger("routeswit.request")
+
+
+class RequestIdLogFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id()
+        return True
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = choose_request_id(request.headers.get("X-Request-Id"))
+        token = set_request_id(request.request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-Id"] = request.request_id
+            if request.path.startswith(API_PREFIX):
+                log_request(request, response, started)
+            return response
+        finally:
+            reset_request_id(token)
+
+
+def log_request(request, response, started: float) -> None:
+    api_key = getattr(request, "api_key", None)
+    log.info(
+        "%s %s %s %.1fms org=%s key=%s",
+        request.method,
+        request.path,
+        response.status_code,
+        (time.perf_counter() - started) * 1000,
+        api_key.org.slug if api_key else "-",
+        api_key.display if api_key else "-",
+    )
+
+
+def is_https(request) -> bool:
+    # request.is_secure() honours SECURE_PROXY_SSL_HEADER, set only when TRUST_X_FORWARDED_PROTO is on.
+    return request.is_secure()
+
+
+class ApiGuardMiddleware:
+    """Refuse plain HTTP (403, never a redirect: that would already have sent the key) and oversize bodies."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        if settings.REQUIRE_HTTPS and not is_https(request) and not request.path.startswith(HTTPS_EXEMPT):
+            return Envelope(403, "HTTPS_REQUIRED", "Use HTTPS: plain-HTTP API calls are refused.").django()
+        if _declared_length(request) > settings.API_MAX_BODY_BYTES:
+            return Envelope(413, "PAYLOAD_TOO_LARGE", "The request body is over 1 MiB.").django()
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if request.path.startswith(API_PREFIX):
+            return to_envelope(exception).django()
+        return None
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0

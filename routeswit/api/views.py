@@ -1,0 +1,75 @@
+"""Base classes for the API's viewsets, plus the operational endpoints (health, unknown paths)."""
+
+from django.db import connection
+from django.http import JsonResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
+
+from routeswit.api.errors import Envelope
+
+
+class OrgViewSet(viewsets.GenericViewSet):
+    """Every view works inside `self.org`, the organization of the calling key."""
+
+    scope: str = ""
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+    lookup_value_regex = "[^/]+"
+
+    @property
+    def org(self):
+        return self.request.auth.org
+
+    def include_inactive(self) -> bool:
+        return self.request.query_params.get("include_inactive", "").lower() in ("1", "true", "yes")
+
+
+def _check_redis() -> str | None:
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        return None
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+    except redis.RedisError as exc:
+        return f"redis: {exc.__class__.__name__}"
+    return None
+
+
+def _check_database() -> str | None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any failure means the dependency is down
+        return f"database: {exc.__class__.__name__}"
+    return None
+
+
+@extend_schema(
+    auth=[],
+    responses={200: {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok"]}}}},
+    summary="Health of the service and its dependencies (no key needed)",
+)
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([])
+@throttle_classes([])
+def health(request):
+    failures = [f for f in (_check_database(), _check_redis()) if f]
+    if failures:
+        failing = ", ".join(failures)
+        return Envelope(
+            503,
+            "SERVICE_UNAVAILABLE",
+            f"Unavailable: {failing}",
+            {"dependencies": failures},
+            headers={"Retry-After": "5"},
+        ).drf()
+    return JsonResponse({"status": "ok"})
+
+
+def api_not_found(request, *args, **kwargs):
+    return Envelope(404, "NOT_FOUND", f"No API endpoint at {request.path}.").django()

@@ -1,0 +1,26 @@
+"""The Celery app; every periodic schedule is declared here, in one place."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "routeswit.settings.production")
+
+app = Celery("routeswit")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _schedule_periodic_tasks(sender, **kwargs):
+    from django.conf import settings
+
+    sender.conf.beat_schedule = {
+        name: {"task": task, "schedule": seconds}
+        for name, (task, seconds) in periodic_schedule(settings).items()
+    }
+
+
+def periodic_schedule(settings) -> dict[str, tuple[str, float]]:
+    """name -> (task path, interval seconds). Later features add their rows here."""
+    return {}

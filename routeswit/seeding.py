@@ -1,0 +1,9 @@
+"""The demo data, one step per domain; each app's step is listed here in the order they depend on."""
+
+from collections.abc import Callable
+
+
+def seed_steps() -> list[Callable]:
+    from reps.seed import seed_reps
+
+    return [seed_reps]
