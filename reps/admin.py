@@ -6,8 +6,17 @@ from .services import rep_deactivate
 
 @admin.register(Rep)
 class RepAdmin(admin.ModelAdmin):
-    list_display = ["public_id", "name", "email", "org", "status", "open_leads", "max_open_leads", "weight",
-                    "is_active"]
+    list_display = [
+        "public_id",
+        "name",
+        "email",
+        "org",
+        "status",
+        "open_leads",
+        "max_open_leads",
+        "weight",
+        "is_active",
+    ]
     list_filter = ["status", "is_active", "org"]
     search_fields = ["public_id", "name", "email"]
     readonly_fields = ["open_leads", "created_at", "updated_at"]

@@ -40,7 +40,9 @@ class RepSerializer(serializers.Serializer):
     def validate_working_hours(self, value):
         errors = working_hours_errors(value)
         if errors:
-            raise ValidationFailed({f"working_hours.{k}" if k else "working_hours": v for k, v in errors.items()})
+            raise ValidationFailed(
+                {f"working_hours.{k}" if k else "working_hours": v for k, v in errors.items()}
+            )
         return value
 
     def to_representation(self, rep: Rep) -> dict:
@@ -70,11 +72,15 @@ class RepFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List reps", description="Deactivated reps appear with ?include_inactive=true."),
+    list=extend_schema(
+        summary="List reps", description="Deactivated reps appear with ?include_inactive=true."
+    ),
     create=extend_schema(summary="Create a rep", description="A client may choose the id (rep_...)."),
     retrieve=extend_schema(summary="Get a rep"),
     partial_update=extend_schema(summary="Update a rep"),
-    destroy=extend_schema(summary="Deactivate a rep", description="History is kept; the rep is never routed to."),
+    destroy=extend_schema(
+        summary="Deactivate a rep", description="History is kept; the rep is never routed to."
+    ),
 )
 class RepViewSet(
     mixins.ListModelMixin,
@@ -85,7 +91,9 @@ class RepViewSet(
     serializer_class = RepSerializer
     filterset_class = RepFilter
 
-    def get_queryset(self):
+    schema_model = Rep
+
+    def org_queryset(self):
         include_inactive = self.action != "list" or self.include_inactive()
         return selectors.rep_list(org=self.org, include_inactive=include_inactive).distinct()
 
@@ -142,7 +150,9 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSet):
     serializer_class = TeamSerializer
     filterset_fields: list[str] = []
 
-    def get_queryset(self):
+    schema_model = Team
+
+    def org_queryset(self):
         include_inactive = self.action != "list" or self.include_inactive()
         return selectors.team_list(org=self.org, include_inactive=include_inactive)
 

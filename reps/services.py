@@ -9,8 +9,15 @@ from routeswit.orgs.models import Organization
 from .models import Rep, Team
 
 REP_FIELDS = (
-    "name", "email", "status", "max_open_leads", "max_leads_per_day",
-    "weight", "timezone", "working_hours", "away_until",
+    "name",
+    "email",
+    "status",
+    "max_open_leads",
+    "max_leads_per_day",
+    "weight",
+    "timezone",
+    "working_hours",
+    "away_until",
 )
 
 

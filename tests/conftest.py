@@ -32,7 +32,9 @@ class Api:
         url = path if path.startswith("/") else f"/api/v1/{path}"
         data = json.dumps(body) if body is not None and not isinstance(body, (str, bytes)) else body
         kwargs.setdefault("content_type", "application/json")
-        response = getattr(self.client, method.lower())(url, data=data, headers=self._headers(headers), **kwargs)
+        response = getattr(self.client, method.lower())(
+            url, data=data, headers=self._headers(headers), **kwargs
+        )
         try:
             parsed = json.loads(response.content) if response.content else None
         except ValueError:
@@ -104,7 +106,9 @@ def read_only_api(org_a):
 @pytest.fixture
 def restricted_api(org_a):
     """A key that may only route leads and read routing."""
-    return Api(api_key_create(org=org_a, kind=KeyKind.RESTRICTED, scopes=["leads:write", "routing:read"]).raw_key)
+    return Api(
+        api_key_create(org=org_a, kind=KeyKind.RESTRICTED, scopes=["leads:write", "routing:read"]).raw_key
+    )
 
 
 @pytest.fixture

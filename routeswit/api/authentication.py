@@ -33,3 +33,4 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
                 raise exceptions.AuthenticationFailed("Empty X-API-Key header.")
             return value.strip()
         return None
+

@@ -107,8 +107,6 @@ class Envelope:
         return Response(self.body, status=self.status, headers=self.headers)
 
 
-
-
 _DRF_CODES = {
     drf.NotAuthenticated: (401, "UNAUTHORIZED"),
     drf.AuthenticationFailed: (401, "UNAUTHORIZED"),
@@ -139,7 +137,9 @@ def to_envelope(exc: Exception) -> Envelope:
     if isinstance(exc, (OperationalError, InterfaceError)):
         log.error("database unavailable: %s", exc.__class__.__name__)
         return Envelope(
-            503, "SERVICE_UNAVAILABLE", "The database is unreachable; try again shortly.",
+            503,
+            "SERVICE_UNAVAILABLE",
+            "The database is unreachable; try again shortly.",
             headers={"Retry-After": str(DB_RETRY_AFTER_SECONDS)},
         )
     for cls, (status, code) in _DRF_CODES.items():

@@ -13,7 +13,9 @@ router.register("teams", TeamViewSet, basename="team")
 
 urlpatterns = [
     path("health", health, name="health"),
-    path("schema", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="schema"),
+    path(
+        "schema", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="schema"
+    ),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     *router.urls,
     re_path(r"^.*$", api_not_found),

@@ -13,9 +13,18 @@ class OrgViewSet(viewsets.GenericViewSet):
     """Every view works inside `self.org`, the organization of the calling key."""
 
     scope: str = ""
+    schema_model = None  # the model the schema generator should describe
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
     lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.schema_model.objects.none()
+        return self.org_queryset()
+
+    def org_queryset(self):
+        raise NotImplementedError
 
     @property
     def org(self):

@@ -26,13 +26,23 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    """Keys are made by `createapikey` or the settings page; here they can be seen (never the hash) and revoked."""
+    """Keys are made by `createapikey` or the settings page; here they are listed (never the hash) and revoked."""
 
     list_display = ["public_id", "name", "org", "kind", "display", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["kind", "org", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["public_id", "name", "last4", "org__name"]
-    fields = ["public_id", "org", "name", "kind", "scopes", "display", "created_by", "created_at", "last_used_at",
-              "revoked_at"]
+    fields = [
+        "public_id",
+        "org",
+        "name",
+        "kind",
+        "scopes",
+        "display",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     readonly_fields = fields
     actions = ["revoke"]
 

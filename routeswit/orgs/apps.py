@@ -5,3 +5,6 @@ class OrgsConfig(AppConfig):
     name = "routeswit.orgs"
     label = "orgs"
     verbose_name = "Organizations and API keys"
+
+    def ready(self):
+        from routeswit.api import schema  # noqa: F401  (registers the API-key OpenAPI security scheme)

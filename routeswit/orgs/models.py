@@ -61,6 +61,9 @@ class ApiKey(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    def __str__(self) -> str:
+        return f"{self.name or self.public_id} ({self.display})"
+
     @property
     def display(self) -> str:
         return f"{self.prefix}…{self.last4}"
@@ -68,6 +71,3 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
-
-    def __str__(self) -> str:
-        return f"{self.name or self.public_id} ({self.display})"

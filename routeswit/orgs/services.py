@@ -57,7 +57,12 @@ class CreatedKey:
 
 @transaction.atomic
 def api_key_create(
-    *, org: Organization, kind: str = KeyKind.SECRET, scopes: list[str] | None = None, name: str = "", created_by=None
+    *,
+    org: Organization,
+    kind: str = KeyKind.SECRET,
+    scopes: list[str] | None = None,
+    name: str = "",
+    created_by=None,
 ) -> CreatedKey:
     """Make a key; the raw key exists only in the return value and is never stored."""
     if kind not in KeyKind.values:

@@ -26,7 +26,9 @@ class Command(BaseCommand):
             raw_key = self._seed()
             key_file.parent.mkdir(parents=True, exist_ok=True)
             key_file.write_text(raw_key + "\n")
-        self.stdout.write(f"Admin login: http://127.0.0.1:8000/admin/  user: admin  password: {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"Admin login: http://127.0.0.1:8000/admin/  user: admin  password: {DEMO_PASSWORD}"
+        )
         if key_file.exists():
             self.stdout.write(f"Demo API key: {key_file.read_text().strip()}")
 
