@@ -35,6 +35,9 @@ ERROR_STATUSES = {
 }
 
 
+ERROR_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
+
+
 class RouteswitAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -44,7 +47,7 @@ class RouteswitAutoSchema(AutoSchema):
             if status not in responses:
                 responses[status] = {
                     "description": description,
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}},
+                    "content": {"application/json": {"schema": ERROR_REF}},
                 }
         self.registry.register_on_missing(self.resolve_serializer(ErrorEnvelope, "response"))
         return responses
@@ -56,6 +59,6 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return [
-            {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer sk_live_… or rk_live_…"},
+            {"type": "http", "scheme": "bearer", "description": "Bearer sk_live_… or rk_live_…"},
             {"type": "apiKey", "in": "header", "name": "X-API-Key"},
         ]

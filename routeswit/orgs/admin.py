@@ -26,7 +26,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    """Keys are made by `createapikey` or the settings page; here they are listed (never the hash) and revoked."""
+    """Made by `createapikey` or the settings page; listed here (never the hash) and revoked."""
 
     list_display = ["public_id", "name", "org", "kind", "display", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["kind", "org", ("revoked_at", admin.EmptyFieldListFilter)]
