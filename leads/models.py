@@ -81,13 +81,23 @@ class Assignment(models.Model):
     note = models.TextField(blank=True, default="")  # why a re-route was asked for
     explanation = models.JSONField(default=dict)
     assigned_at = models.DateTimeField()
+    # The rep's alert is an outbox row: sent by a worker after commit, and swept again until it is sent.
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["attempt"]
         constraints = [
             models.UniqueConstraint(fields=["lead", "attempt"], name="assignment_lead_attempt_unique")
         ]
-        indexes = [models.Index(fields=["rep", "rep_day"], name="assignment_rep_day_idx")]
+        indexes = [
+            models.Index(fields=["rep", "rep_day"], name="assignment_rep_day_idx"),
+            # The notification sweep: unsent alerts of assignments to a rep.
+            models.Index(
+                fields=["assigned_at"],
+                name="assignment_unnotified_idx",
+                condition=models.Q(notified_at__isnull=True, rep__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.lead_id} attempt {self.attempt}"

@@ -23,4 +23,7 @@ def _schedule_periodic_tasks(sender, **kwargs):
 
 def periodic_schedule(settings) -> dict[str, tuple[str, float]]:
     """name -> (task path, interval seconds). Later features add their rows here."""
-    return {}
+    return {
+        "idempotency-keys-purge": ("routeswit.orgs.tasks.idempotency_keys_purge", 3600.0),
+        "assignment-notifications-sweep": ("leads.tasks.assignment_notifications_sweep", 30.0),
+    }

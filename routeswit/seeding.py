@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 
 def seed_steps() -> list[Callable]:
+    from contacts.seed import seed_contacts
     from reps.seed import seed_reps
 
-    return [seed_reps]
+    return [seed_reps, seed_contacts]

@@ -29,7 +29,7 @@ class Api:
         return headers
 
     def call(self, method: str, path: str, body=None, headers: dict | None = None, **kwargs):
-        url = path if path.startswith("/") else f"/api/v1/{path}"
+        url = _url(path)
         data = json.dumps(body) if body is not None and not isinstance(body, (str, bytes)) else body
         kwargs.setdefault("content_type", "application/json")
         response = getattr(self.client, method.lower())(
@@ -41,10 +41,8 @@ class Api:
             parsed = response.content
         return response.status_code, parsed, response
 
-    def get(self, path, params=None, headers=None):
-        response = self.client.get(
-            path if path.startswith("/") else f"/api/v1/{path}", data=params, headers=self._headers(headers)
-        )
+    def get(self, path, params=None, headers=None, **kwargs):
+        response = self.client.get(_url(path), data=params, headers=self._headers(headers), **kwargs)
         parsed = json.loads(response.content) if response.content else None
         return response.status_code, parsed, response
 
@@ -54,8 +52,16 @@ class Api:
     def patch(self, path, body=None, headers=None, **kwargs):
         return self.call("patch", path, body, headers, **kwargs)
 
+    def put(self, path, body=None, headers=None, **kwargs):
+        return self.call("put", path, body, headers, **kwargs)
+
     def delete(self, path, headers=None):
         return self.call("delete", path, None, headers)
+
+
+def _url(path: str) -> str:
+    """`reps` -> /api/v1/reps; absolute paths and full URLs (a `Link` header's) are kept as they are."""
+    return path if path.startswith(("/", "http://", "https://")) else f"/api/v1/{path}"
 
 
 def assert_error(result, status: int, code: str):
@@ -109,6 +115,31 @@ def restricted_api(org_a):
     return Api(
         api_key_create(org=org_a, kind=KeyKind.RESTRICTED, scopes=["leads:write", "routing:read"]).raw_key
     )
+
+
+@pytest.fixture
+def key_api(org_a):
+    """Make an Api for a new key of org A: `key_api(kind=KeyKind.RESTRICTED, scopes=["reps:read"])`."""
+
+    def make(kind: str = KeyKind.SECRET, scopes: list[str] | None = None, org=None, header: str = "bearer"):
+        return Api(api_key_create(org=org or org_a, kind=kind, scopes=scopes).raw_key, header=header)
+
+    return make
+
+
+@pytest.fixture
+def make_rep(api):
+    """Create a rep in org A through the API and return its JSON; fields override the defaults."""
+    counter = iter(range(1, 10_000))
+
+    def make(**fields):
+        n = next(counter)
+        body = {"name": f"Rep {n}", "email": f"rep{n}@a.example", **fields}
+        status, rep, _ = api.post("reps", body)
+        assert status == 201, rep
+        return rep
+
+    return make
 
 
 @pytest.fixture

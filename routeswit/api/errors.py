@@ -73,7 +73,8 @@ def flatten(detail, path: str = "") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            child = f"{path}.{key}" if path else str(key)
+            # DRF keys list items by int index ({"rules": {2: {...}}}): render them as rules[2].
+            child = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key)
             if key == "non_field_errors" and path:
                 child = path
             out.update(flatten(value, child))

@@ -22,7 +22,9 @@ class HasScope(permissions.BasePermission):
         resource = getattr(view, "scope", None)
         if resource is None:
             return False
-        write = request.method not in permissions.SAFE_METHODS or getattr(view, "write_action", False)
+        # Some POSTs only read (a preview, a backtest): views list them in read_actions.
+        read_action = getattr(view, "action", None) in getattr(view, "read_actions", ())
+        write = request.method not in permissions.SAFE_METHODS and not read_action
         if not key_allows(api_key, resource, write):
             verb = "write" if write else "read"
             raise exceptions.PermissionDenied(f"This key lacks the {resource}:{verb} scope.")

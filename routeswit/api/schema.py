@@ -2,7 +2,7 @@
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
 ErrorEnvelope = inline_serializer(
@@ -38,7 +38,35 @@ ERROR_STATUSES = {
 ERROR_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
 
 
+IDEMPOTENCY_PARAMETERS = [
+    OpenApiParameter(
+        "Idempotency-Key",
+        {"type": "string", "minLength": 1, "maxLength": 255},
+        OpenApiParameter.HEADER,
+        description=(
+            "Up to 255 characters, kept 24 hours per organization. The same key and request replays the "
+            "first successful response; the same key with another path or body is 409 CONFLICT; a "
+            "concurrent duplicate waits briefly for the first result, else 409. Errors are not kept."
+        ),
+    ),
+    OpenApiParameter(
+        "Idempotent-Replayed",
+        str,
+        OpenApiParameter.HEADER,
+        enum=["true"],
+        description="Present when this response is a replay of an earlier request with the same key.",
+        response=[200, 201],
+    ),
+]
+
+
 class RouteswitAutoSchema(AutoSchema):
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self.method == "POST" and self.get_auth():
+            parameters = [*parameters, *IDEMPOTENCY_PARAMETERS]
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if not self.get_auth():

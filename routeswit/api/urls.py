@@ -4,12 +4,19 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from contacts.api import ContactViewSet
+from leads.api import LeadViewSet
 from reps.api import RepViewSet, TeamViewSet
+from routing.api import RoutingViewSet, RulesetViewSet
 from routeswit.api.views import api_not_found, health
 
 router = SimpleRouter(trailing_slash=False)
 router.register("reps", RepViewSet, basename="rep")
 router.register("teams", TeamViewSet, basename="team")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("rules", RulesetViewSet, basename="ruleset")
+router.register("routing", RoutingViewSet, basename="routing")
+router.register("leads", LeadViewSet, basename="lead")
 
 urlpatterns = [
     path("health", health, name="health"),

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 
+from routeswit.api import idempotency
 from routeswit.api.errors import Envelope
 
 
@@ -32,6 +33,32 @@ class OrgViewSet(viewsets.GenericViewSet):
 
     def include_inactive(self) -> bool:
         return self.request.query_params.get("include_inactive", "").lower() in ("1", "true", "yes")
+
+    # Idempotency-Key on every POST (routeswit/api/idempotency.py): claimed once the key is authenticated
+    # and allowed, completed or released with the response, replayed instead of running the handler.
+    idempotency_claim = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method != "POST":
+            return
+        key = idempotency.key_from_header(request.headers.get(idempotency.HEADER))
+        if key is not None:
+            self.idempotency_claim = idempotency.idempotency_claim(
+                org=self.org, key=key, method=request.method, path=request.get_full_path(), data=request.data
+            )
+
+    def handle_exception(self, exc):
+        if isinstance(exc, idempotency.IdempotentReplay):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.idempotency_claim is not None:
+            claim, self.idempotency_claim = self.idempotency_claim, None
+            idempotency.idempotency_complete(claim=claim, response=response)
+        return response
 
 
 def _check_redis() -> str | None:

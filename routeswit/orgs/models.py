@@ -71,3 +71,25 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class IdempotencyKey(models.Model):
+    """A claimed `Idempotency-Key` of one organization: in progress while `status_code` is null, then the
+    stored response to replay for 24 hours (see routeswit/api/idempotency.py)."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="idempotency_keys")
+    key = models.CharField(max_length=255)
+    # sha256 of method, path and canonical body: the same key with another request is a conflict.
+    fingerprint = models.CharField(max_length=64)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=2048)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "key"], name="idempotencykey_org_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.method} {self.path})"

@@ -1,0 +1,24 @@
+"""Reads of leads, scoped to one organization."""
+
+from django.db.models import Prefetch, QuerySet
+
+from routeswit.api.errors import NotFoundError
+from routeswit.orgs.models import Organization
+
+from .models import Assignment, Lead
+
+
+def lead_list(*, org: Organization) -> QuerySet[Lead]:
+    return Lead.objects.filter(org=org).select_related(
+        "ruleset", "ruleset_version", "rep", "contact", "first_response_rep"
+    ).prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("rep")))
+
+
+def lead_get(*, org: Organization, ref: str) -> Lead:
+    """By `lead_…` id or by the client's own lead_id."""
+    leads = lead_list(org=org)
+    lead = leads.filter(public_id=ref).first() if ref.startswith("lead_") else None
+    lead = lead or leads.filter(lead_id=ref).first()
+    if lead is None:
+        raise NotFoundError(f"No lead {ref!r}.")
+    return lead

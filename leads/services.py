@@ -1,0 +1,258 @@
+"""Writes for leads: route a new lead, re-route it, change its status (API, pages and tasks call these)."""
+
+import hashlib
+import json
+import logging
+import time
+from datetime import datetime
+
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from reps.models import Rep
+from routeswit.api.errors import ConflictError, ValidationFailed
+from routeswit.ids import new_public_id
+from routeswit.orgs.models import Organization
+from routing.decide import Decision, LockingSource, decide
+from routing.models import Distribution, PoolTurn, RepDailyCount, Ruleset, RulesetVersion
+from routing.picker import rep_local_day, weights_after_pick
+from routing.selectors import ruleset_get, version_compiled
+
+from .models import CLOSED_STATUSES, OPEN_STATUSES, Assignment, AssignmentReason, Lead, LeadStatus
+
+log = logging.getLogger("routeswit.routing")
+DEADLOCK_RETRIES = 3
+ROUTED_FIELDS = ("rep", "status", "assigned_at", "attempts", "routing_ms", "ruleset_version")
+
+
+class Contention(Exception):
+    """A guard saw state change under it (only possible without row locks, as on SQLite): route again."""
+
+
+def lead_fingerprint(data: dict) -> str:
+    canonical = {k: data.get(k) for k in ("lead_id", "ruleset_id", "attributes", "contact")}
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def lead_route(*, org: Organization, data: dict) -> tuple[Lead, bool]:
+    """Store and route a lead; returns (lead, created). Re-sending the same body replays the first result."""
+    fingerprint = lead_fingerprint(data)
+    existing = Lead.objects.filter(org=org, lead_id=data["lead_id"]).first()
+    if existing is not None:
+        return _replay(existing, fingerprint), False
+    ruleset = _ruleset_for(org=org, ref=data["ruleset_id"])
+    try:
+        lead = _with_deadlock_retry(
+            lambda: _route_new(org=org, ruleset=ruleset, data=data, fingerprint=fingerprint)
+        )
+    except IntegrityError:
+        # A concurrent request with the same lead_id won the unique constraint: replay its result.
+        existing = Lead.objects.filter(org=org, lead_id=data["lead_id"]).first()
+        if existing is None:
+            raise
+        return _replay(existing, fingerprint), False
+    return lead, True
+
+
+def _ruleset_for(*, org: Organization, ref: str) -> Ruleset:
+    try:
+        return ruleset_get(org=org, ref=ref)
+    except Exception:  # noqa: BLE001 - NotFoundError: a bad body field is a validation error, not a 404
+        raise ValidationFailed({"ruleset_id": [f"No ruleset {ref!r}."]}) from None
+
+
+def _replay(lead: Lead, fingerprint: str) -> Lead:
+    if lead.fingerprint != fingerprint:
+        raise ConflictError(
+            f"lead_id {lead.lead_id!r} was already sent with a different body; re-route it explicitly."
+        )
+    return lead
+
+
+def _with_deadlock_retry(work):
+    for attempt in range(DEADLOCK_RETRIES):
+        try:
+            return work()
+        except (OperationalError, Contention) as exc:
+            if "deadlock" not in str(exc).lower() and not isinstance(exc, Contention):
+                raise
+            if attempt == DEADLOCK_RETRIES - 1:
+                raise
+            log.warning("routing deadlock, retrying (attempt %s)", attempt + 1)
+    raise AssertionError("unreachable")
+
+
+def _route_new(*, org: Organization, ruleset: Ruleset, data: dict, fingerprint: str) -> Lead:
+    with transaction.atomic():
+        lead = Lead.objects.create(
+            org=org,
+            public_id=new_public_id("lead"),
+            lead_id=data["lead_id"],
+            ruleset=ruleset,
+            ruleset_version=ruleset.current_version,
+            ruleset_ref=data["ruleset_id"],
+            status=LeadStatus.UNASSIGNED,
+            attributes=data["attributes"],
+            fingerprint=fingerprint,
+            contact=_contact_for(org=org, data=data.get("contact")),
+        )
+        _assign(lead=lead, version=ruleset.current_version, attempt=1, tier=None, excluded=set())
+        return lead
+
+
+def _contact_for(*, org: Organization, data: dict | None):
+    if not data:
+        return None
+    from contacts.services import contact_upsert
+
+    contact, _ = contact_upsert(org=org, data=data)
+    return contact
+
+
+def _assign(
+    *, lead: Lead, version: RulesetVersion, attempt: int, tier: int | None, excluded: set[int], note: str = ""
+) -> Assignment:
+    """Decide under row locks, take the turn, record the attempt with its explanation. In a transaction."""
+    started = time.perf_counter()
+    now = timezone.now()
+    compiled, rules_by_key = version_compiled(version=version)
+    decision = decide(
+        org_id=lead.org_id,
+        version=version,
+        compiled=compiled,
+        rules_by_key=rules_by_key,
+        attributes=lead.attributes,
+        lead_id=lead.lead_id,
+        source=LockingSource(lead.org_id),
+        now=now,
+        tier=tier,
+        excluded=excluded,
+    )
+    chosen = decision.chosen
+    explanation = decision.explanation()  # as the reps stood when the decision was made
+    if chosen is not None:
+        _take_turn(org_id=lead.org_id, decision=decision, now=now)
+    assignment = Assignment.objects.create(
+        lead=lead,
+        rep=chosen.rep if chosen else None,
+        rep_day=rep_local_day(chosen.rep, now) if chosen else None,
+        rule_public_id=decision.rule.public_id if decision.rule else None,
+        rule_name=decision.rule.name if decision.rule else None,
+        reason=decision.reason or AssignmentReason.NONE,
+        attempt=attempt,
+        tier=decision.rule.tier if decision.rule else tier,
+        instructions=chosen.instructions if chosen else None,
+        note=note,
+        explanation=explanation,
+        assigned_at=now,
+    )
+    lead.rep = chosen.rep if chosen else None
+    lead.status = LeadStatus.ASSIGNED if chosen else LeadStatus.UNASSIGNED
+    lead.assigned_at = now if chosen else None
+    lead.attempts = attempt
+    lead.routing_ms = round((time.perf_counter() - started) * 1000, 3)
+    lead.save(update_fields=[*ROUTED_FIELDS, "updated_at"])
+    if chosen is not None:
+        transaction.on_commit(lambda: _enqueue_notification(assignment.pk))
+    return assignment
+
+
+def _take_turn(*, org_id: int, decision: Decision, now: datetime) -> None:
+    """Count the lead against the chosen rep's caps and move the pool's turn. Rows are locked already;
+    the conditional UPDATE is a second guard that no cap is ever exceeded."""
+    rep = decision.chosen.rep
+    capped = Q(max_open_leads__isnull=True) | Q(open_leads__lt=F("max_open_leads"))
+    if not Rep.objects.filter(capped, pk=rep.pk).update(open_leads=F("open_leads") + 1):
+        raise Contention(f"{rep.public_id} filled up between the read and the write")
+    rep.open_leads += 1
+    day = rep_local_day(rep, now)
+    if not RepDailyCount.objects.filter(rep=rep, day=day).update(count=F("count") + 1):
+        RepDailyCount.objects.create(rep=rep, day=day, count=1)
+    weights = weights_after_pick(decision.ordered) if decision.distribution == Distribution.WEIGHTED else {}
+    rows = []
+    for candidate in decision.ordered:
+        is_chosen = candidate.rep.pk == rep.pk
+        if not is_chosen and candidate.rep.pk not in weights:
+            continue
+        state = candidate.state
+        rows.append(
+            PoolTurn(
+                org_id=org_id,
+                pool_key=decision.pool_key,
+                rep=candidate.rep,
+                last_assigned_at=now if is_chosen else state.last_assigned_at,
+                turns=state.turns + (1 if is_chosen else 0),
+                current_weight=weights.get(candidate.rep.pk, state.current_weight),
+            )
+        )
+    PoolTurn.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["pool_key", "rep"],
+        update_fields=["last_assigned_at", "turns", "current_weight"],
+    )
+
+
+def _enqueue_notification(assignment_pk: int) -> None:
+    """Best effort: if the broker is down the periodic sweep sends it later (the row is the outbox)."""
+    from leads.tasks import assignment_notify
+
+    try:
+        assignment_notify.apply_async(args=[assignment_pk], retry=False)
+    except Exception as exc:  # noqa: BLE001 - a broker outage must not fail a routed lead
+        log.warning("could not enqueue assignment alert %s: %s", assignment_pk, exc.__class__.__name__)
+
+
+def _release(lead: Lead) -> None:
+    """The lead no longer counts toward its rep's open leads."""
+    if lead.rep_id is not None and lead.status in OPEN_STATUSES:
+        Rep.objects.filter(pk=lead.rep_id, open_leads__gt=0).update(open_leads=F("open_leads") - 1)
+
+
+def lead_reroute(*, lead: Lead, tier: int | None = None, reason: str = "") -> Lead:
+    """A new attempt that excludes every rep the lead ever had; UNASSIGNED when nobody is eligible."""
+
+    def work() -> Lead:
+        with transaction.atomic():
+            locked = Lead.objects.select_for_update().get(pk=lead.pk)
+            if locked.status in CLOSED_STATUSES:
+                raise ConflictError(f"The lead is {locked.status}; a closed lead is not re-routed.")
+            excluded = set(locked.assignments.exclude(rep=None).values_list("rep_id", flat=True))
+            _release(locked)
+            # Re-routing follows the ruleset as it is now; the lead then remembers that version.
+            locked.ruleset_version = locked.ruleset.current_version or locked.ruleset_version
+            _assign(
+                lead=locked,
+                version=locked.ruleset_version,
+                attempt=locked.attempts + 1,
+                tier=tier,
+                excluded=excluded,
+                note=reason,
+            )
+            return locked
+
+    return _with_deadlock_retry(work)
+
+
+def lead_update(*, lead: Lead, data: dict) -> Lead:
+    """PATCH: status (closing frees capacity, reopening takes it again) and attributes."""
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        if "status" in data and data["status"] != locked.status:
+            _change_status(locked, data["status"])
+        if "attributes" in data:
+            locked.attributes = data["attributes"]
+        locked.save()
+        return locked
+
+
+def _change_status(lead: Lead, status: str) -> None:
+    if lead.rep_id is None and status in OPEN_STATUSES:
+        raise ValidationFailed({"status": [f"The lead has no rep; re-route it instead of setting {status}."]})
+    was_open = lead.status in OPEN_STATUSES
+    if was_open and status in CLOSED_STATUSES:
+        _release(lead)
+    elif not was_open and status in OPEN_STATUSES:
+        Rep.objects.filter(pk=lead.rep_id).update(open_leads=F("open_leads") + 1)
+    lead.status = status

@@ -1,0 +1,244 @@
+"""The routing decision: rules in order, the first matching rule with an eligible rep wins, else the fallback.
+
+`decide` reads reps through a source: `SnapshotSource` (preview, backtest: everything loaded once, nothing
+locked or written) or `LockingSource` (real routing: candidate rows locked in primary-key order).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from reps.models import Rep, Team
+
+from .models import Distribution, PoolTurn, RepDailyCount, Rule, RulesetVersion
+from .picker import Candidate, PoolState, exclusion, order_eligible, pool_key, rep_local_day
+
+
+@dataclass
+class Decision:
+    rule: Rule | None = None
+    reason: str | None = None  # RULE_MATCH, FALLBACK, or None when nobody is eligible
+    ordered: list[Candidate] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    trace: list[dict] = field(default_factory=list)
+    skipped_by_index: int = 0
+    fallback: dict | None = None
+    pool_key: str | None = None
+    distribution: str | None = None
+
+    @property
+    def chosen(self) -> Candidate | None:
+        return self.ordered[0] if self.ordered else None
+
+    def explanation(self) -> dict:
+        return {
+            "trace": self.trace,
+            "candidates": [c.as_dict() for c in self.candidates],
+            "rules_skipped_by_index": self.skipped_by_index,
+            "fallback": self.fallback,
+            "distribution": self.distribution,
+        }
+
+
+class SnapshotSource:
+    """All of an organization's reps, teams, today's counts and pool turns, read once."""
+
+    def __init__(self, org_id: int, now: datetime):
+        self.reps = {r.public_id: r for r in Rep.objects.filter(org_id=org_id)}
+        by_pk = {r.pk: r for r in self.reps.values()}
+        self.teams: dict[str, list[Rep]] = {}
+        memberships = Team.members.through.objects.filter(team__org_id=org_id, team__is_active=True)
+        for team_public_id, rep_pk in memberships.values_list("team__public_id", "rep_id").order_by("rep_id"):
+            self.teams.setdefault(team_public_id, []).append(by_pk[rep_pk])
+        days = {(r.pk, rep_local_day(r, now)) for r in by_pk.values()}
+        counts = RepDailyCount.objects.filter(rep__org_id=org_id, day__in={d for _, d in days})
+        self.daily = {(c.rep_id, c.day): c.count for c in counts if (c.rep_id, c.day) in days}
+        self.turns = {(t.pool_key, t.rep_id): t for t in PoolTurn.objects.filter(org_id=org_id)}
+
+    def expand(self, targets: list[dict]) -> list[tuple[Rep, str, str | None]]:
+        return _dedupe(
+            (rep, t["target_id"], t.get("instructions"))
+            for t in targets
+            for rep in (
+                [self.reps[t["target_id"]]]
+                if t["target_id"] in self.reps
+                else self.teams.get(t["target_id"], [])
+            )
+        )
+
+    def daily_count(self, rep: Rep, now: datetime) -> int:
+        return self.daily.get((rep.pk, rep_local_day(rep, now)), 0)
+
+    def pool_state(self, key: str, rep: Rep) -> PoolState:
+        turn = self.turns.get((key, rep.pk))
+        return _state(turn)
+
+
+class LockingSource:
+    """Reads candidates with SELECT … FOR UPDATE in primary-key order, inside the routing transaction."""
+
+    def __init__(self, org_id: int):
+        self.org_id = org_id
+        self._daily: dict = {}
+        self._turns: dict[str, dict[int, PoolTurn]] = {}
+
+    def expand(self, targets: list[dict]) -> list[tuple[Rep, str, str | None]]:
+        target_ids = [t["target_id"] for t in targets]
+        direct = set(
+            Rep.objects.filter(org_id=self.org_id, public_id__in=target_ids).values_list("pk", flat=True)
+        )
+        members = Team.members.through.objects.filter(
+            team__org_id=self.org_id, team__is_active=True, team__public_id__in=target_ids
+        ).values_list("team__public_id", "rep_id")
+        by_team: dict[str, list[int]] = {}
+        for team_id, rep_pk in members.order_by("rep_id"):
+            by_team.setdefault(team_id, []).append(rep_pk)
+        pks = direct | {pk for pks in by_team.values() for pk in pks}
+        locked = {r.pk: r for r in Rep.objects.select_for_update().filter(pk__in=pks).order_by("pk")}
+        by_public = {r.public_id: r for r in locked.values()}
+        return _dedupe(
+            (rep, t["target_id"], t.get("instructions"))
+            for t in targets
+            for rep in (
+                [by_public[t["target_id"]]]
+                if t["target_id"] in by_public
+                else [locked[pk] for pk in by_team.get(t["target_id"], [])]
+            )
+        )
+
+    def daily_count(self, rep: Rep, now: datetime) -> int:
+        day = rep_local_day(rep, now)
+        if (rep.pk, day) not in self._daily:
+            rows = RepDailyCount.objects.filter(rep=rep, day=day).values_list("count", flat=True)
+            self._daily[(rep.pk, day)] = rows.first() or 0
+        return self._daily[(rep.pk, day)]
+
+    def pool_state(self, key: str, rep: Rep) -> PoolState:
+        if key not in self._turns:
+            self._turns[key] = {t.rep_id: t for t in PoolTurn.objects.filter(pool_key=key)}
+        return _state(self._turns[key].get(rep.pk))
+
+
+def _state(turn: PoolTurn | None) -> PoolState:
+    if turn is None:
+        return PoolState()
+    return PoolState(turn.last_assigned_at, turn.turns, turn.current_weight)
+
+
+def _dedupe(items: Iterable[tuple[Rep, str, str | None]]) -> list[tuple[Rep, str, str | None]]:
+    seen: set[int] = set()
+    out = []
+    for rep, target_id, instructions in items:
+        if rep.pk not in seen:
+            seen.add(rep.pk)
+            out.append((rep, target_id, instructions))
+    return out
+
+
+def consider(
+    *, org_id: int, targets: list[dict], distribution: str, source, excluded: set[int], now: datetime
+) -> tuple[list[Candidate], list[Candidate], str]:
+    """(every candidate with its exclusion, the eligible ones in order of use, the pool key)."""
+    key = pool_key(org_id, [t["target_id"] for t in targets])
+    candidates = []
+    for rep, target_id, instructions in source.expand(targets):
+        daily = source.daily_count(rep, now) if rep.max_leads_per_day is not None else 0
+        reason = exclusion(rep, now=now, excluded_rep_ids=excluded, daily_count=daily)
+        candidates.append(Candidate(rep, target_id, instructions, reason, source.pool_state(key, rep)))
+    return candidates, order_eligible(distribution, candidates), key
+
+
+def trace_entry(rule: Rule, matched: bool, reason: str) -> dict:
+    return {
+        "rule_id": rule.public_id,
+        "name": rule.name,
+        "tier": rule.tier,
+        "priority": rule.priority,
+        "matched": matched,
+        "reason": reason,
+    }
+
+
+def _no_one_reason(candidates: list[Candidate]) -> str:
+    if not candidates:
+        return "matched, but the rule's targets have no reps"
+    reasons = sorted({c.excluded_because for c in candidates})
+    return f"matched, but no eligible rep ({', '.join(reasons)})"
+
+
+def decide(
+    *,
+    org_id: int,
+    version: RulesetVersion,
+    compiled,
+    rules_by_key: dict,
+    attributes: dict,
+    lead_id: str,
+    source,
+    now: datetime,
+    tier: int | None = None,
+    excluded: set[int] | None = None,
+) -> Decision:
+    excluded = excluded or set()
+    decision = Decision()
+    evaluation = compiled.evaluate(attributes, lead_id, tier)
+    first_passed: tuple | None = None
+    for outcome in evaluation:
+        rule = rules_by_key[outcome.key]
+        if not outcome.matched:
+            decision.trace.append(trace_entry(rule, False, outcome.reason))
+            continue
+        candidates, ordered, key = consider(
+            org_id=org_id,
+            targets=rule.targets,
+            distribution=rule.distribution,
+            source=source,
+            excluded=excluded,
+            now=now,
+        )
+        if ordered:
+            decision.trace.append(trace_entry(rule, True, outcome.reason or "condition holds"))
+            decision.skipped_by_index = evaluation.skipped_before(outcome)
+            return _won(decision, rule, "RULE_MATCH", candidates, ordered, key, rule.distribution)
+        decision.trace.append(trace_entry(rule, True, _no_one_reason(candidates)))
+        first_passed = first_passed or (candidates, rule.distribution)
+    decision.skipped_by_index = evaluation.pruned_count
+    if first_passed:
+        decision.candidates, decision.distribution = first_passed
+    return _try_fallback(decision, version, org_id, source, excluded, now)
+
+
+def _won(decision, rule, reason, candidates, ordered, key, distribution) -> Decision:
+    decision.rule, decision.reason = rule, reason
+    decision.candidates, decision.ordered = candidates, ordered
+    decision.pool_key, decision.distribution = key, distribution
+    return decision
+
+
+def _try_fallback(decision, version, org_id, source, excluded, now) -> Decision:
+    target_id = version.fallback_target_id
+    if not target_id:
+        return decision
+    targets = [{"target_id": target_id, "instructions": None}]
+    distribution = Distribution.ROUND_ROBIN
+    candidates, ordered, key = consider(
+        org_id=org_id, targets=targets, distribution=distribution, source=source, excluded=excluded, now=now
+    )
+    decision.fallback = {
+        "target_id": target_id,
+        "used": bool(ordered),
+        "assignments": [assignment_dict(c) for c in ordered],
+        "reason": "no rule yielded an eligible rep" if ordered else _no_one_reason(candidates),
+    }
+    if ordered:
+        return _won(decision, None, "FALLBACK", candidates, ordered, key, distribution)
+    return decision
+
+
+def assignment_dict(candidate: Candidate) -> dict:
+    return {
+        "target_id": candidate.rep.public_id,
+        "name": candidate.rep.name,
+        "email": candidate.rep.email,
+        "instructions": candidate.instructions,
+    }
