@@ -14,6 +14,9 @@ from .models import Distribution, PoolTurn, RepDailyCount, Rule, RulesetVersion
 from .picker import Candidate, PoolState, exclusion, order_eligible, pool_key, rep_local_day
 
 
+FULL_TRACE_RULES = 50
+
+
 @dataclass
 class Decision:
     rule: Rule | None = None
@@ -181,7 +184,8 @@ def decide(
 ) -> Decision:
     excluded = excluded or set()
     decision = Decision()
-    evaluation = compiled.evaluate(attributes, lead_id, tier)
+    # Small rulesets are scanned whole so the trace explains every rule; large ones go through the index.
+    evaluation = compiled.evaluate(attributes, lead_id, tier, use_index=len(compiled) > FULL_TRACE_RULES)
     first_passed: tuple | None = None
     for outcome in evaluation:
         rule = rules_by_key[outcome.key]

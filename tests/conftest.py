@@ -128,21 +128,6 @@ def key_api(org_a):
 
 
 @pytest.fixture
-def make_rep(api):
-    """Create a rep in org A through the API and return its JSON; fields override the defaults."""
-    counter = iter(range(1, 10_000))
-
-    def make(**fields):
-        n = next(counter)
-        body = {"name": f"Rep {n}", "email": f"rep{n}@a.example", **fields}
-        status, rep, _ = api.post("reps", body)
-        assert status == 201, rep
-        return rep
-
-    return make
-
-
-@pytest.fixture
 def users(org_a, org_b):
     """One user per role in org A, and one with no membership at all."""
     user_model = get_user_model()
@@ -154,3 +139,55 @@ def users(org_a, org_b):
     made["b_admin"] = user_model.objects.create_user("admin-b", "admin@b.example", "pw-b")
     membership_set(org=org_b, user=made["b_admin"], role=Role.ADMIN)
     return made
+
+
+# Routing helpers: reps and rulesets made through the API, the way integrators make them.
+@pytest.fixture
+def make_rep(api):
+    """A rep of org A made through the API: `make_rep("rep_alex", weight=2)`, or `make_rep()` for any rep."""
+    counter = iter(range(1, 10_000))
+
+    def make(rep_id: str | None = None, **fields):
+        if rep_id is None:
+            n = next(counter)
+            body = {"name": f"Rep {n}", "email": f"rep{n}@a.example"}
+        else:
+            body = {"id": rep_id, "name": rep_id.replace("rep_", "").title(), "email": f"{rep_id}@a.example"}
+        body.update(fields)
+        status, rep, _ = api.post("reps", body)
+        assert status == 201, rep
+        return rep
+
+    return make
+
+
+@pytest.fixture
+def save_rules(api):
+    def save(slug: str, rules: list, **fields):
+        status, body, _ = api.post("rules", {"slug": slug, "name": slug, "rules": rules, **fields})
+        assert status in (200, 201), body
+        return body
+
+    return save
+
+
+@pytest.fixture
+def route(api):
+    counter = {"n": 0}
+
+    def send(ruleset: str, attributes: dict | None = None, lead_id: str | None = None):
+        counter["n"] += 1
+        body = {
+            "lead_id": lead_id or f"L-{counter['n']}",
+            "ruleset_id": ruleset,
+            "attributes": attributes or {},
+        }
+        status, lead, _ = api.post("leads", body)
+        assert status == 201, lead
+        return lead
+
+    return send
+
+
+def rep_of(lead: dict) -> str | None:
+    return lead["assignment"]["rep"]["id"] if lead["assignment"] else None
