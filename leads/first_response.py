@@ -15,7 +15,9 @@ from .models import OPEN_STATUSES, Lead, LeadStatus
 def lead_open_for_contact(*, contact) -> Lead | None:
     """The contact's most recent open lead that has a rep: the one an activity without lead_id answers."""
     return (
-        Lead.objects.filter(org_id=contact.org_id, contact=contact, status__in=OPEN_STATUSES, rep__isnull=False)
+        Lead.objects.filter(
+            org_id=contact.org_id, contact=contact, status__in=OPEN_STATUSES, rep__isnull=False
+        )
         .order_by("-created_at", "-pk")
         .first()
     )
@@ -30,10 +32,14 @@ def lead_first_response_record(*, lead: Lead, occurred_at: datetime, rep: Rep | 
     """
     changes = {
         "first_response_at": Greatest(Value(occurred_at), Coalesce(F("assigned_at"), Value(occurred_at))),
-        "status": Case(When(status=LeadStatus.ASSIGNED, then=Value(LeadStatus.CONTACTED)), default=F("status")),
+        "status": Case(
+            When(status=LeadStatus.ASSIGNED, then=Value(LeadStatus.CONTACTED)), default=F("status")
+        ),
         "updated_at": timezone.now(),
     }
     if rep is not None:
         changes["first_response_rep"] = rep
-    updated = Lead.objects.filter(pk=lead.pk, first_response_at__isnull=True, rep__isnull=False).update(**changes)
+    updated = Lead.objects.filter(pk=lead.pk, first_response_at__isnull=True, rep__isnull=False).update(
+        **changes
+    )
     return updated == 1

@@ -9,9 +9,11 @@ from .models import Assignment, Lead
 
 
 def lead_list(*, org: Organization) -> QuerySet[Lead]:
-    return Lead.objects.filter(org=org).select_related(
-        "ruleset", "ruleset_version", "rep", "contact", "first_response_rep"
-    ).prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("rep")))
+    return (
+        Lead.objects.filter(org=org)
+        .select_related("ruleset", "ruleset_version", "rep", "contact", "first_response_rep")
+        .prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("rep")))
+    )
 
 
 def lead_get(*, org: Organization, ref: str) -> Lead:

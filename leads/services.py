@@ -170,6 +170,8 @@ def _take_turn(*, org_id: int, decision: Decision, now: datetime) -> None:
     if not RepDailyCount.objects.filter(rep=rep, day=day).update(count=F("count") + 1):
         RepDailyCount.objects.create(rep=rep, day=day, count=1)
     weights = weights_after_pick(decision.ordered) if decision.distribution == Distribution.WEIGHTED else {}
+    # Every rep of the pool is locked, so the next turn number is read and written without a race.
+    next_seq = max((c.state.last_seq or 0 for c in decision.candidates), default=0) + 1
     rows = []
     for candidate in decision.ordered:
         is_chosen = candidate.rep.pk == rep.pk
@@ -182,6 +184,7 @@ def _take_turn(*, org_id: int, decision: Decision, now: datetime) -> None:
                 pool_key=decision.pool_key,
                 rep=candidate.rep,
                 last_assigned_at=now if is_chosen else state.last_assigned_at,
+                last_seq=next_seq if is_chosen else state.last_seq,
                 turns=state.turns + (1 if is_chosen else 0),
                 current_weight=weights.get(candidate.rep.pk, state.current_weight),
             )
@@ -190,7 +193,7 @@ def _take_turn(*, org_id: int, decision: Decision, now: datetime) -> None:
         rows,
         update_conflicts=True,
         unique_fields=["pool_key", "rep"],
-        update_fields=["last_assigned_at", "turns", "current_weight"],
+        update_fields=["last_assigned_at", "last_seq", "turns", "current_weight"],
     )
 
 

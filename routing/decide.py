@@ -125,7 +125,7 @@ class LockingSource:
 def _state(turn: PoolTurn | None) -> PoolState:
     if turn is None:
         return PoolState()
-    return PoolState(turn.last_assigned_at, turn.turns, turn.current_weight)
+    return PoolState(turn.last_assigned_at, turn.last_seq, turn.turns, turn.current_weight)
 
 
 def _dedupe(items: Iterable[tuple[Rep, str, str | None]]) -> list[tuple[Rep, str, str | None]]:

@@ -86,6 +86,8 @@ class PoolTurn(models.Model):
     pool_key = models.CharField(max_length=64)
     rep = models.ForeignKey(Rep, on_delete=models.CASCADE, related_name="pool_turns")
     last_assigned_at = models.DateTimeField(null=True)
+    # Order of turns within the pool: clocks of concurrent requests interleave, a sequence does not.
+    last_seq = models.PositiveBigIntegerField(null=True)
     turns = models.PositiveBigIntegerField(default=0)
     current_weight = models.BigIntegerField(default=0)
 

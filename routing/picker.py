@@ -31,6 +31,7 @@ class PoolState:
     """What a pool remembers of one rep: when it last got a lead from the pool, and the smooth-WRR weight."""
 
     last_assigned_at: datetime | None = None
+    last_seq: int | None = None
     turns: int = 0
     current_weight: int = 0
 
@@ -107,10 +108,10 @@ def order_eligible(distribution: str, candidates: list[Candidate]) -> list[Candi
     return sorted(eligible, key=lambda c: (_last(c), position[id(c)]))
 
 
-def _last(candidate: Candidate) -> tuple:
-    # Never assigned from this pool sorts first; then the one assigned longest ago.
-    at = candidate.state.last_assigned_at
-    return (0, 0.0) if at is None else (1, at.timestamp())
+def _last(candidate: Candidate) -> tuple[int, int]:
+    # Never assigned from this pool sorts first; then the one assigned longest ago (lowest turn number).
+    seq = candidate.state.last_seq
+    return (0, 0) if seq is None else (1, seq)
 
 
 def weighted_sequence(eligible: list[Candidate]) -> list[Candidate]:

@@ -32,8 +32,11 @@ def test_route_a_lead_returns_the_contract_shape(api, emea):
     assert lead["ruleset_id"] == "emea-inbound" and lead["ruleset_version"] == 1
     assert lead["status"] == "ASSIGNED" and lead["attributes"] == {"country": "UK"}
     assignment = lead["assignment"]
-    assert assignment["rep"] == {"id": "rep_london_office", "name": "London_Office",
-                                 "email": "rep_london_office@a.example"}
+    assert assignment["rep"] == {
+        "id": "rep_london_office",
+        "name": "London_Office",
+        "email": "rep_london_office@a.example",
+    }
     assert assignment["rule"]["name"] == "UK" and assignment["reason"] == "RULE_MATCH"
     assert assignment["attempt"] == 1 and assignment["tier"] == 1 and assignment["assigned_at"].endswith("Z")
     assert lead["trace"][0]["matched"] and lead["routing_ms"] >= 0
@@ -44,8 +47,11 @@ def test_route_a_lead_returns_the_contract_shape(api, emea):
 def test_seed_request_example_works_verbatim(api, make_rep, save_rules):
     make_rep("rep_123")
     save_rules("enterprise-sales", [{"target_id": "rep_123"}])
-    body = {"lead_id": "LD-8902", "ruleset_id": "enterprise-sales",
-            "attributes": {"company_size": 500, "region": "EMEA", "source": "Webinar"}}
+    body = {
+        "lead_id": "LD-8902",
+        "ruleset_id": "enterprise-sales",
+        "attributes": {"company_size": 500, "region": "EMEA", "source": "Webinar"},
+    }
     status, lead, _ = api.post("leads", body)
     assert status == 201 and lead["assignment"]["rep"]["id"] == "rep_123"
 
@@ -169,7 +175,10 @@ def test_reroute_excludes_earlier_reps_until_unassigned(api, emea):
     assert second["assignment"]["attempt"] == 2
     third = api.post(f"leads/{lead['id']}/reroute", {})[1]
     assert third["status"] == "UNASSIGNED" and len(third["assignments"]) == 3
-    assert api.get("reps/rep_london_office")[1]["open_leads"] == 0 and api.get("reps/rep_b")[1]["open_leads"] == 0
+    assert (
+        api.get("reps/rep_london_office")[1]["open_leads"] == 0
+        and api.get("reps/rep_b")[1]["open_leads"] == 0
+    )
 
 
 def test_reroute_honours_tier(api, make_rep, save_rules):

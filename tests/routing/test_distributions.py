@@ -46,14 +46,18 @@ def test_team_targets_expand_to_members(api, make_rep, save_rules, route):
 def test_ordered_takes_the_first_eligible(api, make_rep, save_rules, route):
     make_rep("rep_a", max_open_leads=1)
     make_rep("rep_b")
-    save_rules("o", [{"targets": [{"target_id": "rep_a"}, {"target_id": "rep_b"}], "distribution": "ordered"}])
+    save_rules(
+        "o", [{"targets": [{"target_id": "rep_a"}, {"target_id": "rep_b"}], "distribution": "ordered"}]
+    )
     assert [rep_of(route("o")) for _ in range(3)] == ["rep_a", "rep_b", "rep_b"]
 
 
 def test_weighted_spreads_in_proportion_to_weight_evenly(make_rep, save_rules, route):
     make_rep("rep_a", weight=3)
     make_rep("rep_b", weight=1)
-    save_rules("w", [{"targets": [{"target_id": "rep_a"}, {"target_id": "rep_b"}], "distribution": "weighted"}])
+    save_rules(
+        "w", [{"targets": [{"target_id": "rep_a"}, {"target_id": "rep_b"}], "distribution": "weighted"}]
+    )
     got = [rep_of(route("w")) for _ in range(8)]
     assert Counter(got) == {"rep_a": 6, "rep_b": 2}
     # Smooth: b's turns are spread out, never two in a row.
@@ -66,7 +70,9 @@ def test_least_loaded_picks_fewest_open_leads(api, make_rep, save_rules, route):
     save_rules("direct", [{"target_id": "rep_a"}])
     route("direct")
     route("direct")
-    save_rules("ll", [{"targets": [{"target_id": "rep_a"}, {"target_id": "rep_b"}], "distribution": "least_loaded"}])
+    save_rules(
+        "ll", [{"targets": [{"target_id": "rep_a"}, {"target_id": "rep_b"}], "distribution": "least_loaded"}]
+    )
     assert [rep_of(route("ll")) for _ in range(3)] == ["rep_b", "rep_b", "rep_a"]
 
 

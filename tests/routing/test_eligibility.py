@@ -87,7 +87,9 @@ def test_matching_rule_without_eligible_rep_is_passed_over(make_rep, save_rules,
 def test_fallback_is_used_when_no_rule_yields_a_rep(make_rep, save_rules, route):
     make_rep("rep_x")
     make_rep("rep_fb")
-    save_rules("e", [{"condition": "attributes.country == 'UK'", "target_id": "rep_x"}], fallback_target_id="rep_fb")
+    save_rules(
+        "e", [{"condition": "attributes.country == 'UK'", "target_id": "rep_x"}], fallback_target_id="rep_fb"
+    )
     lead = route("e", {"country": "FR"})
     assert rep_of(lead) == "rep_fb" and lead["assignment"]["reason"] == "FALLBACK"
     assert lead["assignment"]["rule"] is None
@@ -104,7 +106,13 @@ def test_nobody_eligible_stores_the_lead_unassigned(make_rep, save_rules, route)
 def test_tiers_are_tried_before_priorities(make_rep, save_rules, route):
     make_rep("rep_t1")
     make_rep("rep_t2")
-    save_rules("e", [{"target_id": "rep_t2", "tier": 2, "priority": 1}, {"target_id": "rep_t1", "tier": 1, "priority": 9}])
+    save_rules(
+        "e",
+        [
+            {"target_id": "rep_t2", "tier": 2, "priority": 1},
+            {"target_id": "rep_t1", "tier": 1, "priority": 9},
+        ],
+    )
     assert rep_of(route("e")) == "rep_t1"
 
 

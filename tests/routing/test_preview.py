@@ -70,13 +70,20 @@ def test_evaluate_reports_the_fallback_when_nothing_matches(api, make_rep, save_
     save_rules("f", [{"condition": "attributes.a == 1", "target_id": "rep_x"}], fallback_target_id="rep_fb")
     body = api.get("routing/evaluate", {"ruleset": "f", "a": "2"})[1]
     assert body["rule"] is None and body["assignments"] == []
-    assert body["fallback"]["target_id"] == "rep_fb" and body["fallback"]["assignments"][0]["target_id"] == "rep_fb"
+    assert (
+        body["fallback"]["target_id"] == "rep_fb"
+        and body["fallback"]["assignments"][0]["target_id"] == "rep_fb"
+    )
 
 
 def test_query_values_are_typed(api, make_rep, save_rules):
     make_rep("rep_x")
-    save_rules("typed", [{"condition": "attributes.size > 100 && attributes.vip == true", "target_id": "rep_x"}])
-    assert api.get("routing/evaluate", {"ruleset": "typed", "size": "500", "vip": "true"})[1]["rule"] is not None
+    save_rules(
+        "typed", [{"condition": "attributes.size > 100 && attributes.vip == true", "target_id": "rep_x"}]
+    )
+    assert (
+        api.get("routing/evaluate", {"ruleset": "typed", "size": "500", "vip": "true"})[1]["rule"] is not None
+    )
 
 
 def test_post_evaluate_takes_nested_attributes(api, make_rep, save_rules):
@@ -144,21 +151,30 @@ def test_read_only_key_can_preview(read_only_api, casexchange):
 def test_simulate_compares_a_draft_with_what_happened(api, make_rep, save_rules, route):
     make_rep("rep_uk")
     make_rep("rep_fr")
-    save_rules("geo", [{"name": "UK", "condition": "attributes.country == 'UK'", "target_id": "rep_uk"}],
-               fallback_target_id="rep_fr")
+    save_rules(
+        "geo",
+        [{"name": "UK", "condition": "attributes.country == 'UK'", "target_id": "rep_uk"}],
+        fallback_target_id="rep_fr",
+    )
     for i, country in enumerate(["UK", "UK", "FR", "DE"]):
         route("geo", {"country": country}, lead_id=f"S-{i}")
     before = _state()
-    draft = {"rules": [
-        {"name": "UK", "condition": "attributes.country == 'UK'", "target_id": "rep_uk"},
-        {"name": "FR", "condition": "attributes.country == 'FR'", "target_id": "rep_uk"},
-    ], "fallback_target_id": "rep_fr"}
+    draft = {
+        "rules": [
+            {"name": "UK", "condition": "attributes.country == 'UK'", "target_id": "rep_uk"},
+            {"name": "FR", "condition": "attributes.country == 'FR'", "target_id": "rep_uk"},
+        ],
+        "fallback_target_id": "rep_fr",
+    }
     status, result, _ = api.post("rules/geo/simulate", draft)
     assert status == 200 and _state() == before
     assert result["compared"] == 4 and result["changed"] == 1
     change = result["changes"][0]
-    assert change["actual"]["rep_id"] == "rep_fr" and change["draft"] == {**change["draft"], "rule": "FR",
-                                                                         "rep_id": "rep_uk"}
+    assert change["actual"]["rep_id"] == "rep_fr" and change["draft"] == {
+        **change["draft"],
+        "rule": "FR",
+        "rep_id": "rep_uk",
+    }
     assert result["by_rule"] == {"UK": 2, "FR": 1, "(fallback)": 1}
 
 
@@ -168,8 +184,14 @@ def test_simulate_limit_and_validation(api, make_rep, save_rules, route):
     for i in range(3):
         route("s", lead_id=f"S-{i}")
     assert api.post("rules/s/simulate", {"rules": [{"target_id": "rep_x"}], "limit": 2})[1]["compared"] == 2
-    assert_error(api.post("rules/s/simulate", {"rules": [{"target_id": "rep_x"}], "limit": 10_001}), 422,
-                 "VALIDATION_ERROR")
-    error = assert_error(api.post("rules/s/simulate", {"rules": [{"condition": "(", "target_id": "rep_x"}]}), 422,
-                         "VALIDATION_ERROR")
+    assert_error(
+        api.post("rules/s/simulate", {"rules": [{"target_id": "rep_x"}], "limit": 10_001}),
+        422,
+        "VALIDATION_ERROR",
+    )
+    error = assert_error(
+        api.post("rules/s/simulate", {"rules": [{"condition": "(", "target_id": "rep_x"}]}),
+        422,
+        "VALIDATION_ERROR",
+    )
     assert "rules[0].condition" in error["details"]

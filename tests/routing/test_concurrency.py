@@ -1,0 +1,115 @@
+"""Routing under real concurrency: threads with their own PostgreSQL connections, released together."""
+
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+
+from leads.models import OPEN_STATUSES, Assignment, Lead
+from reps.models import Rep
+from routing.models import RepDailyCount
+from tests.conftest import Api
+
+pytestmark = pytest.mark.django_db(transaction=True)
+THREADS = 8
+
+
+def run_parallel(raw_key: str, bodies_per_thread: list[list[dict]]) -> list[tuple[int, dict]]:
+    barrier = threading.Barrier(len(bodies_per_thread))
+    results: list[tuple[int, dict]] = []
+    lock = threading.Lock()
+
+    def work(bodies):
+        client = Api(raw_key)
+        try:
+            barrier.wait()
+            for body in bodies:
+                status, data, _ = client.post("leads", body)
+                with lock:
+                    results.append((status, data))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(bodies,)) for bodies in bodies_per_thread]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def assert_counters_match_recount():
+    for rep in Rep.objects.all():
+        open_count = Lead.objects.filter(rep=rep, status__in=OPEN_STATUSES).count()
+        assert rep.open_leads == open_count, rep.public_id
+    daily = dict(
+        Assignment.objects.exclude(rep=None)
+        .values_list("rep_id", "rep_day")
+        .annotate(n=Count("pk"))
+        .values_list("rep_id", "n")
+    )
+    for row in RepDailyCount.objects.all():
+        assert row.count == daily.get(row.rep_id, 0)
+
+
+def test_parallel_round_robin_is_fair_and_counters_match(key_a, make_rep, save_rules):
+    reps = [f"rep_{i}" for i in range(4)]
+    for rep in reps:
+        make_rep(rep)
+    save_rules("rr", [{"targets": [{"target_id": r} for r in reps]}])
+    bodies = [
+        [{"lead_id": f"T{t}-{i}", "ruleset_id": "rr", "attributes": {}} for i in range(25)]
+        for t in range(THREADS)
+    ]
+    results = run_parallel(key_a.raw_key, bodies)
+    assert len(results) == THREADS * 25 and all(status == 201 for status, _ in results)
+    counts = Counter(data["assignment"]["rep"]["id"] for _, data in results)
+    assert max(counts.values()) - min(counts.values()) <= 1, counts
+    assert_counters_match_recount()
+
+
+def test_parallel_routing_never_exceeds_caps(key_a, make_rep, save_rules):
+    make_rep("rep_small", max_open_leads=7)
+    make_rep("rep_daily", max_leads_per_day=11)
+    make_rep("rep_big", max_open_leads=25)
+    save_rules("caps", [{"targets": [{"target_id": r} for r in ("rep_small", "rep_daily", "rep_big")]}])
+    bodies = [
+        [{"lead_id": f"C{t}-{i}", "ruleset_id": "caps", "attributes": {}} for i in range(8)]
+        for t in range(THREADS)
+    ]
+    results = run_parallel(key_a.raw_key, bodies)
+    counts = Counter(data["assignment"]["rep"]["id"] for _, data in results if data["assignment"])
+    assert counts == {"rep_small": 7, "rep_daily": 11, "rep_big": 25}
+    assert sum(1 for _, data in results if data["status"] == "UNASSIGNED") == THREADS * 8 - 43
+    assert_counters_match_recount()
+
+
+def test_parallel_weighted_keeps_proportions(key_a, make_rep, save_rules):
+    make_rep("rep_heavy", weight=3)
+    make_rep("rep_light", weight=1)
+    save_rules(
+        "w",
+        [{"targets": [{"target_id": "rep_heavy"}, {"target_id": "rep_light"}], "distribution": "weighted"}],
+    )
+    bodies = [
+        [{"lead_id": f"W{t}-{i}", "ruleset_id": "w", "attributes": {}} for i in range(10)]
+        for t in range(THREADS)
+    ]
+    results = run_parallel(key_a.raw_key, bodies)
+    counts = Counter(data["assignment"]["rep"]["id"] for _, data in results)
+    assert counts == {"rep_heavy": 60, "rep_light": 20}
+
+
+def test_concurrent_duplicate_lead_id_makes_one_lead(key_a, make_rep, save_rules):
+    make_rep("rep_a")
+    make_rep("rep_b")
+    save_rules("d", [{"targets": [{"target_id": "rep_a"}, {"target_id": "rep_b"}]}])
+    body = {"lead_id": "DUP-1", "ruleset_id": "d", "attributes": {"x": 1}}
+    results = run_parallel(key_a.raw_key, [[body] for _ in range(THREADS)])
+    statuses = Counter(status for status, _ in results)
+    assert statuses == {201: 1, 200: THREADS - 1}
+    assert len({data["id"] for _, data in results}) == 1
+    assert Lead.objects.count() == 1 and Assignment.objects.count() == 1
+    assert_counters_match_recount()
