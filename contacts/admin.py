@@ -15,7 +15,16 @@ class ActivityInline(admin.TabularInline):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ["public_id", "email", "first_name", "last_name", "company", "external_id", "org", "updated_at"]
+    list_display = [
+        "public_id",
+        "email",
+        "first_name",
+        "last_name",
+        "company",
+        "external_id",
+        "org",
+        "updated_at",
+    ]
     list_filter = ["org"]
     search_fields = ["public_id", "external_id", "email", "first_name", "last_name", "company"]
     readonly_fields = ["public_id", "created_at", "updated_at"]

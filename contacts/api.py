@@ -147,7 +147,9 @@ class TimelinePagination(StartingAfterPagination):
 @extend_schema_view(
     list=extend_schema(
         summary="List contacts",
-        parameters=[OpenApiParameter("q", str, description="Words that must all appear in name/email/company.")],
+        parameters=[
+            OpenApiParameter("q", str, description="Words that must all appear in name/email/company.")
+        ],
     ),
     retrieve=extend_schema(
         summary="Get a contact",
@@ -211,4 +213,3 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgViewSe
 
     def get_serializer_class(self):
         return ActivitySerializer if self.action == "activities" else ContactSerializer
-

@@ -33,7 +33,12 @@ DEMO_CONTACTS = [
         "phone": "+81 3 5555 0100",
         "attributes": {"country": "JP", "company_size": 1200},
     },
-    {"email": "fatima.bello@fabrikam.example", "first_name": "Fatima", "last_name": "Bello", "company": "Fabrikam"},
+    {
+        "email": "fatima.bello@fabrikam.example",
+        "first_name": "Fatima",
+        "last_name": "Bello",
+        "company": "Fabrikam",
+    },
 ]
 
 # (contact index, days ago, activity)

@@ -23,7 +23,9 @@ def contact_by_email(*, contacts: QuerySet[Contact], email: str) -> QuerySet[Con
 def contact_search(*, contacts: QuerySet[Contact], q: str) -> QuerySet[Contact]:
     """Every word of `q` must appear in one of name, email or company: "ada acme" finds Ada at Acme."""
     for word in q.split():
-        contacts = contacts.filter(Q(*(Q(**{f"{f}__icontains": word}) for f in SEARCH_FIELDS), _connector=Q.OR))
+        contacts = contacts.filter(
+            Q(*(Q(**{f"{f}__icontains": word}) for f in SEARCH_FIELDS), _connector=Q.OR)
+        )
     return contacts
 
 

@@ -17,7 +17,16 @@ from routeswit.orgs.models import Organization
 
 from .models import Activity, Contact
 
-CONTACT_FIELDS = ("external_id", "email", "first_name", "last_name", "phone", "company", "title", "attributes")
+CONTACT_FIELDS = (
+    "external_id",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "company",
+    "title",
+    "attributes",
+)
 NULLABLE_FIELDS = ("external_id", "email")
 # Each attempt either finds the row or inserts it; losing an insert race to the same contact means the
 # next attempt finds it, so a third attempt is only needed if that row was deleted in between.

@@ -13,14 +13,19 @@ from . import selectors, services
 from .models import Rep, RepStatus, Team
 from .validation import timezone_errors, working_hours_errors
 
+# Caps are PostgreSQL integers: a larger value must be a 422, not a database error.
+MAX_CAP = 2**31 - 1
+
 
 class RepSerializer(serializers.Serializer):
     id = serializers.CharField(source="public_id", required=False, max_length=80)
     name = serializers.CharField(max_length=200)
     email = serializers.EmailField(max_length=254)
     status = serializers.ChoiceField(choices=RepStatus.choices, required=False)
-    max_open_leads = serializers.IntegerField(min_value=0, allow_null=True, required=False)
-    max_leads_per_day = serializers.IntegerField(min_value=0, allow_null=True, required=False)
+    max_open_leads = serializers.IntegerField(min_value=0, max_value=MAX_CAP, allow_null=True, required=False)
+    max_leads_per_day = serializers.IntegerField(
+        min_value=0, max_value=MAX_CAP, allow_null=True, required=False
+    )
     weight = serializers.IntegerField(min_value=1, max_value=100, required=False)
     timezone = serializers.CharField(max_length=64, required=False)
     working_hours = serializers.JSONField(allow_null=True, required=False)
@@ -60,7 +65,7 @@ class RepSerializer(serializers.Serializer):
 
 class RepFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=RepStatus.choices, method="filter_status")
-    team = django_filters.CharFilter(field_name="teams__public_id")
+    team = django_filters.CharFilter(method="filter_team")
     email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
 
     class Meta:
@@ -69,6 +74,10 @@ class RepFilter(django_filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(selectors.rep_status_q(value))
+
+    def filter_team(self, queryset, name, value):
+        # One filter() call: the same team row must match both, so a deleted team lists nobody.
+        return queryset.filter(teams__public_id=value, teams__is_active=True)
 
 
 @extend_schema_view(

@@ -13,7 +13,6 @@ from reps.models import Rep, Team
 from .models import Distribution, PoolTurn, RepDailyCount, Rule, RulesetVersion
 from .picker import Candidate, PoolState, exclusion, order_eligible, pool_key, rep_local_day
 
-
 FULL_TRACE_RULES = 50
 
 

@@ -108,7 +108,7 @@ def idempotency_complete(*, claim: Claim, response: Response) -> None:
     if response.status_code >= 400:
         idempotency_release(claim=claim)
         return
-    body = json.loads(json.dumps(response.data, cls=JSONEncoder))
+    body = json.loads(json.dumps(getattr(response, "data", None), cls=JSONEncoder))
     IdempotencyKey.objects.filter(pk=claim.row.pk).update(
         status_code=response.status_code, response_body=body, completed_at=timezone.now()
     )

@@ -5,7 +5,7 @@ import time
 
 from django.conf import settings
 
-from routeswit.api.errors import Envelope, to_envelope
+from routeswit.api.errors import Envelope, summarize, to_envelope
 from routeswit.api.request_id import choose_request_id, current_request_id, reset_request_id, set_request_id
 
 API_PREFIX = "/api/v1/"
@@ -68,6 +68,13 @@ class ApiGuardMiddleware:
             return Envelope(403, "HTTPS_REQUIRED", "Use HTTPS: plain-HTTP API calls are refused.").django()
         if _declared_length(request) > settings.API_MAX_BODY_BYTES:
             return Envelope(413, "PAYLOAD_TOO_LARGE", "The request body is over 1 MiB.").django()
+        # PostgreSQL refuses NUL in text: an id or filter holding one would otherwise be a 500.
+        if "\x00" in request.path:
+            return Envelope(404, "NOT_FOUND", "No API endpoint at this path.").django()
+        nul_params = sorted({k for k, v in request.GET.lists() if "\x00" in k or any("\x00" in x for x in v)})
+        if nul_params:
+            details = {name: ["Null characters are not allowed."] for name in nul_params}
+            return Envelope(422, "VALIDATION_ERROR", summarize(details), details).django()
         return self.get_response(request)
 
     def process_exception(self, request, exception):

@@ -7,8 +7,8 @@ from rest_framework.routers import SimpleRouter
 from contacts.api import ContactViewSet
 from leads.api import LeadViewSet
 from reps.api import RepViewSet, TeamViewSet
-from routing.api import RoutingViewSet, RulesetViewSet
 from routeswit.api.views import api_not_found, health
+from routing.api import RoutingViewSet, RulesetViewSet
 
 router = SimpleRouter(trailing_slash=False)
 router.register("reps", RepViewSet, basename="rep")

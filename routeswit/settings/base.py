@@ -55,10 +55,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "routeswit.api.middleware.RequestIdMiddleware",
+    # Before the guard, so its 403/413 envelopes carry CORS headers and browsers can read them.
+    "corsheaders.middleware.CorsMiddleware",
     "routeswit.api.middleware.ApiGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,4 +1,4 @@
-"""Routeswit's condition engine: CEL checking at save time, fast closures and an indexed ruleset at routing time.
+"""Routeswit's condition engine: CEL checks at save time, fast closures and an indexed ruleset for routing.
 
 Pure Python, no Django. Errors:
 - `check_condition(text)` raises ConditionError (field "condition"), message "line:column: ...".

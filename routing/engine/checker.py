@@ -1,4 +1,4 @@
-"""Save-time checking of CEL condition text with the official library, plus our allow-list and regex checks."""
+"""Save-time checks of CEL condition text with the official library, plus our allow-list and regex checks."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from .regex import RegexError, compile_regex
 from .wire import CheckedExpr, SourceInfo, decode_checked_expr
 
 MAX_CONDITION_LENGTH = 4000
+_MAX_ERRORS_SHOWN = 3  # the first errors locate the problem; the rest are usually its echoes
 VARIABLES = ("attributes", "lead_id")
 # Operators and functions a condition may use; anything else the library knows (arithmetic, conversions,
 # macros, string extensions) is rejected even though it would type-check.
@@ -21,6 +22,7 @@ ALLOWED_OPERATORS = frozenset(
 ALLOWED_FUNCTIONS = frozenset({"size", "contains", "startsWith", "endsWith", "matches", "lowerAscii"})
 _ALLOWED_CONST_KINDS = frozenset({"null", "bool", "int", "double", "string"})
 _LIBRARY_ERROR = re.compile(r"ERROR: <input>:(\d+:\d+): ([^\n]*)")
+_STATUS_WORDS = re.compile(r"^[A-Z_]+: | \[[A-Z_]+\]$")
 _MACRO_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*$")
 
 _env = None
@@ -68,9 +70,13 @@ def _parse_cached(text: str) -> Node:
 def format_library_error(raw: str) -> str:
     """One line per library error: "1:14: Syntax error: ..." (dropping the status prefix and caret art)."""
     found = [f"{where}: {message.strip()}" for where, message in _LIBRARY_ERROR.findall(raw)]
+    if len(found) > _MAX_ERRORS_SHOWN:
+        found = [*found[:_MAX_ERRORS_SHOWN], f"and {len(found) - _MAX_ERRORS_SHOWN} more"]
     if found:
         return "; ".join(found)
-    return raw.removeprefix("INVALID_ARGUMENT: ").split("\n")[0]
+    # Limits (nesting depth) come without a usable position; keep the "line:column: message" shape anyway.
+    message = _STATUS_WORDS.sub("", raw.split("\n")[0]).removeprefix("ERROR: <input>:-1:-1: ").strip()
+    return f"1:1: {message}"
 
 
 def _check_result_type(compiled, checked: CheckedExpr) -> None:
@@ -81,7 +87,7 @@ def _check_result_type(compiled, checked: CheckedExpr) -> None:
 
 
 def line_column(info: SourceInfo, expr_id: int) -> str:
-    """"line:column" (both 1-based, like the library's messages) of an expression id."""
+    """ "line:column" (both 1-based, like the library's messages) of an expression id."""
     offset = info.positions.get(expr_id, 0)
     line = bisect_right(info.line_offsets, offset)
     start = info.line_offsets[line - 1] if line > 0 else 0

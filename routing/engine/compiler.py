@@ -1,4 +1,4 @@
-"""Compile an expression tree into plain Python closures `fn(attributes, lead_id) -> value` with CEL semantics."""
+"""Compile an expression tree into Python closures `fn(attributes, lead_id) -> value` with CEL semantics."""
 
 from __future__ import annotations
 
@@ -151,7 +151,7 @@ def _compile_has(node: Select) -> Fn:
 
 
 def _compile_exists(node: Call) -> Fn:
-    """Structured `exists`: true when the whole path resolves, false (not an error) when any part is absent."""
+    """Structured `exists`: true when the whole path resolves, false (not an error) if any part is absent."""
     path = attribute_path(node.args[0])
     return lambda attributes, lead_id: resolve_path(attributes, path) is not _MISSING
 
@@ -212,7 +212,9 @@ def _compile_equality(node: Call) -> Fn:
             return _negated(equals) if negate else equals
     left_fn, right_fn = compile_node(left), compile_node(right)
     if negate:
-        return lambda attributes, lead_id: not cel_equals(left_fn(attributes, lead_id), right_fn(attributes, lead_id))
+        return lambda attributes, lead_id: (
+            not cel_equals(left_fn(attributes, lead_id), right_fn(attributes, lead_id))
+        )
     return lambda attributes, lead_id: cel_equals(left_fn(attributes, lead_id), right_fn(attributes, lead_id))
 
 
@@ -272,7 +274,10 @@ def _equals_number(operand: Fn, constant: int | float) -> Fn:
 def _compile_ordering(node: Call) -> Fn:
     symbol = node.function
     left, right = node.args
-    for operand, constant, swapped in ((left, _constant_value(right), False), (right, _constant_value(left), True)):
+    for operand, constant, swapped in (
+        (left, _constant_value(right), False),
+        (right, _constant_value(left), True),
+    ):
         if type(constant) in (int, float, str, bool):
             operator_name = SWAPPED[symbol] if swapped else symbol
             key = _single_key(operand)
@@ -280,7 +285,9 @@ def _compile_ordering(node: Call) -> Fn:
                 return _key_order_number(key, operator_name, constant, swapped)
             return _order_constant(compile_node(operand), operator_name, constant, swapped)
     left_fn, right_fn = compile_node(left), compile_node(right)
-    return lambda attributes, lead_id: cel_order(symbol, left_fn(attributes, lead_id), right_fn(attributes, lead_id))
+    return lambda attributes, lead_id: cel_order(
+        symbol, left_fn(attributes, lead_id), right_fn(attributes, lead_id)
+    )
 
 
 def _order_constant(operand: Fn, symbol: str, constant: object, swapped: bool) -> Fn:

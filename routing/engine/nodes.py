@@ -59,7 +59,7 @@ class ListLit:
 
 @dataclass(frozen=True, slots=True)
 class Unsupported:
-    """A construct outside the allowed subset (map literal, comprehension macro); kept so it can be reported."""
+    """A construct outside the allowed subset (map literal, macro); kept so the checker can report it."""
 
     kind: str
     id: int = 0

@@ -10,7 +10,7 @@ _JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 
 
 def coerce_query_value(text: str) -> object:
-    """"500" -> 500, "5.5" -> 5.5, "true" -> True, "false" -> False; anything else stays a string."""
+    """ "500" -> 500, "5.5" -> 5.5, "true" -> True, "false" -> False; anything else stays a string."""
     if text == "true":
         return True
     if text == "false":

@@ -10,7 +10,7 @@ from functools import partial
 from itertools import repeat
 from operator import call
 
-from .compiler import resolve_path
+from .compiler import _MISSING, resolve_path
 from .conditions import IndexEntry, compile_condition
 from .errors import ConditionError
 from .values import lookup_keys
@@ -49,14 +49,23 @@ class _Scope:
             by_key = self.buckets.setdefault(entry.path, {})
             for key in entry.keys:
                 by_key.setdefault(key, []).append(position)
-        self.paths = list(self.buckets.items())
+        # (key, None) for one-level paths, read with a plain dict.get; (None, path) for nested ones.
+        self.paths = [
+            (path[0], None, by_key) if len(path) == 1 else (None, path, by_key)
+            for path, by_key in self.buckets.items()
+        ]
 
     def candidates(self, attributes: dict) -> list[list[int]]:
         """Sorted position lists that together hold every rule that could match this lead."""
         lists = [self.unindexed] if self.unindexed else []
-        for path, by_key in self.paths:
-            value = resolve_path(attributes, path)
-            found = [by_key[key] for key in lookup_keys(value) if key in by_key]
+        for key, path, by_key in self.paths:
+            value = attributes.get(key, _MISSING) if path is None else resolve_path(attributes, path)
+            if type(value) is str:  # the common case: one bucket lookup
+                found = by_key.get(value)
+                if found is not None:
+                    lists.append(found)
+                continue
+            found = [by_key[k] for k in lookup_keys(value) if k in by_key]
             if len(found) > 1:
                 found = [list(dict.fromkeys(heapq.merge(*found)))]  # one rule may sit under both keys
             lists.extend(found)
@@ -70,24 +79,27 @@ class RulesetEvaluation:
     `skipped_before(outcome)` is how many of those were ordered before that outcome's rule.
     """
 
-    __slots__ = ("pruned_count", "_scope", "_lists", "_outcomes")
+    __slots__ = ("_scope", "_lists", "_outcomes")
 
-    def __init__(self, scope: _Scope, attributes: dict, lead_id: str, use_index: bool):
-        self._scope = scope
-        if use_index:
-            self._lists = scope.candidates(attributes)
-            positions = self._lists[0] if len(self._lists) == 1 else heapq.merge(*self._lists)
-            matchers = map(scope.matchers.__getitem__, positions)
-            self.pruned_count = scope.size - sum(map(len, self._lists))
+    def __init__(self, scope: _Scope, lists: list[list[int]] | None, attributes: dict, lead_id: str):
+        self._scope, self._lists = scope, lists
+        if lists is None:
+            matchers = scope.matchers
+        elif len(lists) == 1:
+            matchers = map(scope.matchers.__getitem__, lists[0])
         else:
-            self._lists, matchers, self.pruned_count = None, scope.matchers, 0
+            matchers = map(scope.matchers.__getitem__, heapq.merge(*lists))
         # map() keeps the per-rule loop in C: each step is just the rule's own matcher call.
         self._outcomes = map(call, matchers, repeat(attributes), repeat(lead_id))
 
+    @property
+    def pruned_count(self) -> int:
+        return 0 if self._lists is None else self._scope.size - sum(map(len, self._lists))
+
     def skipped_before(self, outcome: RuleOutcome) -> int:
-        position = self._scope.positions[outcome.key]
         if self._lists is None:
             return 0
+        position = self._scope.positions[outcome.key]
         evaluated = sum(bisect_right(candidates, position) for candidates in self._lists)
         return position + 1 - evaluated
 
@@ -143,4 +155,8 @@ class CompiledRuleset:
         """
         if type(attributes) is not dict:
             attributes = dict(attributes) if isinstance(attributes, Mapping) else {}
-        return RulesetEvaluation(self._scope(tier), attributes, str(lead_id), use_index)
+        if type(lead_id) is not str:
+            lead_id = str(lead_id)
+        scope = self._scopes.get(tier) or self._scope(tier)
+        candidates = scope.candidates(attributes) if use_index else None
+        return RulesetEvaluation(scope, candidates, attributes, lead_id)

@@ -1,4 +1,4 @@
-"""Structured conditions (CaseXchange shape): validation keyed by position, and translation to expression trees."""
+"""Structured conditions (CaseXchange shape): validation keyed by position and translation to trees."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from .nodes import Call, Const, Ident, ListLit, Node, Select, render_value
 from .regex import RegexError, compile_regex
 
 OPERATORS = (
-    "eq neq in not_in gt gte lt lte contains not_contains starts_with ends_with matches exists not_exists"
-).split()
+    *("eq", "neq", "in", "not_in", "gt", "gte", "lt", "lte", "contains", "not_contains"),
+    *("starts_with", "ends_with", "matches", "exists", "not_exists"),
+)
 _NO_VALUE = frozenset({"exists", "not_exists"})
 _INT64 = range(-(1 << 63), 1 << 63)
 _COMPARISONS = {"eq": "_==_", "neq": "_!=_", "gt": "_>_", "gte": "_>=_", "lt": "_<_", "lte": "_<=_"}

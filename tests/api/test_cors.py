@@ -47,6 +47,21 @@ def test_error_responses_are_readable_cross_origin(client, db):
     assert response["Access-Control-Allow-Origin"] == "*"
 
 
+def test_body_too_large_is_readable_cross_origin(client, db):
+    response = client.post(
+        "/api/v1/reps", "x" * (2**20 + 1), content_type="application/json", headers={"Origin": ORIGIN}
+    )
+    assert response.status_code == 413
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+@override_settings(REQUIRE_HTTPS=True)
+def test_https_required_is_readable_cross_origin(client, db):
+    response = client.get("/api/v1/reps", headers={"Origin": ORIGIN})
+    assert response.status_code == 403
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
 def test_pages_outside_the_api_get_no_cors(client, db):
     assert not _preflight(client, path="/admin/login/").has_header("Access-Control-Allow-Origin")
 

@@ -44,7 +44,9 @@ def test_unknown_team_id_is_404(api):
 
 def test_put_is_405(api, make_rep):
     rep = make_rep()
-    assert_error(api.put(f"reps/{rep['id']}", {"name": "X", "email": "x@a.example"}), 405, "METHOD_NOT_ALLOWED")
+    assert_error(
+        api.put(f"reps/{rep['id']}", {"name": "X", "email": "x@a.example"}), 405, "METHOD_NOT_ALLOWED"
+    )
 
 
 def test_post_to_health_is_405(db):
@@ -79,7 +81,9 @@ def test_text_plain_body_is_415(api):
 
 
 def test_form_body_is_415(api):
-    result = api.post("reps", "name=Alex&email=a%40a.example", content_type="application/x-www-form-urlencoded")
+    result = api.post(
+        "reps", "name=Alex&email=a%40a.example", content_type="application/x-www-form-urlencoded"
+    )
     assert_error(result, 415, "UNSUPPORTED_MEDIA_TYPE")
 
 
@@ -144,7 +148,7 @@ def test_rate_limit_resets_in_the_next_window(api):
         assert api.get("reps")[0] == 200
 
 
-def test_unhandled_exception_is_500_without_traceback(api, caplog):
+def test_unhandled_exception_is_500_without_traceback(api):
     with mock.patch("reps.selectors.rep_list", side_effect=RuntimeError("secret internals")):
         result = api.get("reps")
     error = assert_error(result, 500, "SERVER_ERROR")
@@ -215,3 +219,13 @@ def test_database_down_makes_api_calls_503_with_the_envelope(db_down):
 
 def test_database_down_is_logged_with_the_request_id(db_down):
     assert db_down[0]["reps"]["request_id"] in db_down[1]
+
+
+@pytest.mark.parametrize("path", ["reps/rep%00x", "teams/team%00x", "reps%00"])
+def test_nul_in_the_path_is_404_not_500(api, path):
+    assert_error(api.get(path), 404, "NOT_FOUND")
+
+
+def test_nul_in_a_query_parameter_is_422_not_500(api):
+    error = assert_error(api.get("reps", {"starting_after": "rep_\x00"}), 422, "VALIDATION_ERROR")
+    assert list(error["details"]) == ["starting_after"]

@@ -66,7 +66,8 @@ def _settings_with(monkeypatch, **env) -> dict:
 
 
 def test_trust_x_forwarded_proto_sets_the_proxy_header(monkeypatch):
-    assert _settings_with(monkeypatch, TRUST_X_FORWARDED_PROTO="true")["SECURE_PROXY_SSL_HEADER"] == TRUSTED_PROXY
+    trusted = _settings_with(monkeypatch, TRUST_X_FORWARDED_PROTO="true")
+    assert trusted["SECURE_PROXY_SSL_HEADER"] == TRUSTED_PROXY
 
 
 def test_proxy_header_is_untrusted_by_default(monkeypatch):

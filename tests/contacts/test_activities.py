@@ -81,7 +81,9 @@ def test_rep_of_another_organization_is_422(api, contact, org_b):
     from reps.services import rep_create
 
     foreign = rep_create(org=org_b, data={"name": "B", "email": "b@b.example"})
-    error = assert_error(log(api, contact["id"], type="CALL", rep_id=foreign.public_id), 422, "VALIDATION_ERROR")
+    error = assert_error(
+        log(api, contact["id"], type="CALL", rep_id=foreign.public_id), 422, "VALIDATION_ERROR"
+    )
     assert "rep_id" in error["details"]
 
 

@@ -46,7 +46,11 @@ def test_later_activities_do_not_move_it(api, contact, make_lead, rep, other_rep
     second = log(api, contact, rep_id=other_rep.public_id)
     lead.refresh_from_db()
     assert second["lead_id"] == lead.public_id
-    assert (lead.first_response_at, lead.first_response_rep, lead.status) == (first, rep, LeadStatus.QUALIFIED)
+    assert (lead.first_response_at, lead.first_response_rep, lead.status) == (
+        first,
+        rep,
+        LeadStatus.QUALIFIED,
+    )
 
 
 def test_without_rep_id_first_response_rep_stays_empty(api, contact, make_lead, rep):
@@ -66,7 +70,9 @@ def test_explicit_lead_id_wins_over_the_contacts_open_lead(api, contact, make_le
     assert named.first_response_at is not None and open_lead.first_response_at is None
 
 
-def test_without_lead_id_the_contacts_most_recent_open_assigned_lead_is_answered(api, contact, make_lead, rep):
+def test_without_lead_id_the_contacts_most_recent_open_assigned_lead_is_answered(
+    api, contact, make_lead, rep
+):
     older = make_lead(contact_id=contact["id"], rep=rep)
     newest = make_lead(contact_id=contact["id"], rep=rep)
     make_lead(contact_id=contact["id"], rep=rep, status=LeadStatus.CONVERTED)  # closed: skipped

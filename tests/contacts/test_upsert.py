@@ -56,7 +56,13 @@ def test_external_id_takes_precedence_and_may_change_the_email(api, contact):
 
 
 def test_fields_not_sent_are_kept(api):
-    full = {"external_id": "crm-2", "email": "bo@x.example", "first_name": "Bo", "phone": "+1 555", "title": "VP"}
+    full = {
+        "external_id": "crm-2",
+        "email": "bo@x.example",
+        "first_name": "Bo",
+        "phone": "+1 555",
+        "title": "VP",
+    }
     api.post("contacts", {**full, "attributes": {"tier": "gold"}})
     status, body, _ = api.post("contacts", {"external_id": "crm-2", "company": "Initech"})
     assert status == 200
@@ -82,7 +88,9 @@ def test_bad_email_is_422(api):
 
 
 def test_attributes_must_be_an_object(api):
-    error = assert_error(api.post("contacts", {"email": "a@x.example", "attributes": [1]}), 422, "VALIDATION_ERROR")
+    error = assert_error(
+        api.post("contacts", {"email": "a@x.example", "attributes": [1]}), 422, "VALIDATION_ERROR"
+    )
     assert "attributes" in error["details"]
 
 
@@ -99,3 +107,19 @@ def test_email_of_a_contact_with_another_external_id_is_409(api, contact):
 def test_same_identifiers_in_another_organization_make_a_separate_contact(api, api_b, contact):
     status, body, _ = api_b.post("contacts", {"external_id": "crm-1", "email": "ada@acme.example"})
     assert status == 201 and body["id"] != contact["id"]
+
+
+def test_losing_an_insert_race_takes_the_update_path(org_a, monkeypatch):
+    from contacts import services
+
+    existing, _ = services.contact_upsert(org=org_a, data={"external_id": "crm-1", "company": "Acme"})
+    real_match = services._contact_match
+    calls = iter([None])  # the first look misses the row, as if it were committed just after it
+
+    def late_match(**kwargs):
+        return next(calls, None) or real_match(**kwargs)
+
+    monkeypatch.setattr(services, "_contact_match", late_match)
+    contact, created = services.contact_upsert(org=org_a, data={"external_id": "crm-1", "title": "CTO"})
+    assert (contact.pk, created) == (existing.pk, False)
+    assert (contact.company, contact.title) == ("Acme", "CTO")

@@ -4,8 +4,7 @@ from django.core import mail
 from leads.models import Assignment, Lead
 from leads.tasks import assignment_notifications_sweep, assignment_notify_send
 from routing.models import PoolTurn
-from tests.conftest import assert_error
-from tests.conftest import rep_of
+from tests.conftest import assert_error, rep_of
 
 
 @pytest.fixture

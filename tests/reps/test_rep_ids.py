@@ -21,7 +21,16 @@ def test_client_chosen_id_edges_are_accepted(api, chosen):
 
 @pytest.mark.parametrize(
     "chosen",
-    ["london_office", "rep_", "rep_london office", "rep_" + "x" * 65, "team_london", "rep_lön", "rep_a/b", ""],
+    [
+        "london_office",
+        "rep_",
+        "rep_london office",
+        "rep_" + "x" * 65,
+        "team_london",
+        "rep_lön",
+        "rep_a/b",
+        "",
+    ],
     ids=["no-prefix", "empty-body", "space", "too-long", "wrong-prefix", "non-ascii", "slash", "empty"],
 )
 def test_invalid_client_chosen_id_is_422(api, chosen):

@@ -121,3 +121,18 @@ def test_unknown_team_is_refused(api):
 def test_invalid_input_creates_nothing(api):
     _invalid(api, weight=0)
     assert api.get("reps")[1] == []
+
+
+@pytest.mark.parametrize("field", ["max_open_leads", "max_leads_per_day"])
+def test_cap_beyond_the_database_integer_is_refused(api, field):
+    assert list(_invalid(api, **{field: 2**31})["details"]) == [field]
+
+
+@pytest.mark.parametrize("field", ["max_open_leads", "max_leads_per_day"])
+def test_largest_cap_is_accepted(api, field):
+    assert api.post("reps", {**VALID, field: 2**31 - 1})[1][field] == 2**31 - 1
+
+
+def test_unknown_team_creates_no_rep(api):
+    _invalid(api, teams=["team_nope"])
+    assert api.get("reps", {"include_inactive": "true"})[1] == []

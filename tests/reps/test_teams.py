@@ -105,3 +105,10 @@ def test_deleted_team_cannot_be_joined(api, make_rep):
 
 def test_delete_unknown_team_is_404(api):
     assert_error(api.delete("teams/team_nobody"), 404, "NOT_FOUND")
+
+
+def test_team_filter_ignores_a_deleted_team(api, make_rep):
+    rep = make_rep()["id"]
+    api.post("teams", {"id": "team_x", "name": "X", "members": [rep]})
+    api.delete("teams/team_x")
+    assert api.get("reps", {"team": "team_x"})[1] == []

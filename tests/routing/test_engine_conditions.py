@@ -184,7 +184,10 @@ def test_true_and_error_is_an_error():
 
 
 def test_a_false_conjunct_is_named_in_the_reason():
-    assert evaluate("attributes.country == 'UK' && attributes.score > 90") == (False, "attributes.score > 90 is false")
+    assert evaluate("attributes.country == 'UK' && attributes.score > 90") == (
+        False,
+        "attributes.score > 90 is false",
+    )
 
 
 def test_non_bool_result_does_not_match():
@@ -226,7 +229,10 @@ def test_evaluation_never_raises_on_unexpected_values():
         ("attributes.tags.all(t, t == 'x')", "function 'all' (a macro) is not allowed"),
         ("attributes.tags.map(t, t).size() > 0", "function 'map' (a macro) is not allowed"),
         ("attributes.tags.filter(t, t == 'x').size() > 0", "function 'filter' (a macro) is not allowed"),
-        ("timestamp(attributes.at) > timestamp('2020-01-01T00:00:00Z')", "function 'timestamp' is not allowed"),
+        (
+            "timestamp(attributes.at) > timestamp('2020-01-01T00:00:00Z')",
+            "function 'timestamp' is not allowed",
+        ),
         ("int(attributes.score) > 5", "function 'int' is not allowed"),
         ("string(attributes.score) == '5'", "function 'string' is not allowed"),
         ("type(attributes.score) == int", "function 'type' is not allowed"),
@@ -246,6 +252,7 @@ def test_evaluation_never_raises_on_unexpected_values():
         ("size(attributes.tags)", "condition must be a boolean expression, not int"),
         ("lead_id > 5", "no matching overload for '_>_'"),
         ("lead_id.foo()", "undeclared reference to 'foo'"),
+        ("(" * 40 + "true" + ")" * 40, "1:1: Expression recursion limit exceeded"),
     ],
 )
 def test_invalid_condition_is_rejected_with_a_message(text, expected_fragment):

@@ -10,10 +10,13 @@ from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from routing.engine import ConditionError, compile_rule_condition, library_env  # noqa: E402
+from routing.engine.nodes import render_path, render_value  # noqa: E402
 
 # ENGINE_DIFF_EXAMPLES=20000 for a long hunt; the default keeps the suite fast.
 SETTINGS = settings(
-    max_examples=int(os.environ.get("ENGINE_DIFF_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow]
+    max_examples=int(os.environ.get("ENGINE_DIFF_EXAMPLES", "250")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
 )
 ALPHABET = "aAbB é😀"
 REGEXES = ["a", "^a", "b$", "a|b", "[ab]+", "^$", "é", "(?i)A", "^.$"]
@@ -32,7 +35,9 @@ FLOATS = st.one_of(
 SCALARS = st.one_of(st.none(), st.booleans(), INTS, FLOATS, st.text(ALPHABET, max_size=3))
 JSON = st.recursive(
     SCALARS,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["x", "y", "a"]), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["x", "y", "a"]), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 ATTRIBUTES = st.fixed_dictionaries(
@@ -145,3 +150,63 @@ def test_closures_agree_with_the_library(text, attributes, lead_id):
         raise AssertionError(f"library accepts {text!r} but we reject it: {exc.message}") from None
     matched, reason = matcher(attributes, lead_id)
     assert matched is expected, f"{text!r} on {attributes!r}: ours {matched} ({reason}), library {expected}"
+
+
+# --- structured conditions: those with a CEL equivalent must agree with the library on that text ---
+
+_CEL_OPERATORS = {"eq": "==", "neq": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+STRUCTURED_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**63) + 1, 2**63 - 1),
+    st.integers(-3, 3),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(ALPHABET, max_size=3),
+)
+STRUCTURED_ITEMS = st.one_of(
+    st.builds(
+        lambda field, operator, value: {"field": field, "operator": operator, "value": value},
+        st.sampled_from(["a", "b", "c-d", "m.x", "attributes.a"]),
+        st.sampled_from(["eq", "neq"]),
+        STRUCTURED_SCALARS,
+    ),
+    st.builds(
+        lambda field, operator, value: {"field": field, "operator": operator, "value": value},
+        st.sampled_from(["a", "b", "c-d", "m.x"]),
+        st.sampled_from(["gt", "gte", "lt", "lte"]),
+        STRUCTURED_SCALARS.filter(lambda value: type(value) in (int, float, str)),
+    ),
+    st.builds(
+        lambda field, operator, value: {"field": field, "operator": operator, "value": value},
+        st.sampled_from(["a", "b", "m.x"]),
+        st.sampled_from(["in", "not_in"]),
+        st.lists(STRUCTURED_SCALARS, max_size=3),
+    ),
+    st.builds(
+        lambda field, operator, value: {"field": field, "operator": operator, "value": value},
+        st.sampled_from(["a", "b", "m.x"]),
+        st.sampled_from(["starts_with", "ends_with", "matches"]),
+        st.sampled_from(["a", "", "é", "^a", "b$"]),
+    ),
+)
+
+
+def _structured_as_cel(item: dict) -> str:
+    path = render_path(tuple(item["field"].removeprefix("attributes.").split(".")))
+    operator, value = item["operator"], render_value(item["value"])
+    if operator in _CEL_OPERATORS:
+        return f"{path} {_CEL_OPERATORS[operator]} {value}"
+    if operator in ("in", "not_in"):
+        return f"{'!' if operator == 'not_in' else ''}({path} in {value})"
+    function = {"starts_with": "startsWith", "ends_with": "endsWith", "matches": "matches"}[operator]
+    return f"{path}.{function}({value})"
+
+
+@settings(SETTINGS, max_examples=max(SETTINGS.max_examples // 2, 1))
+@given(st.lists(STRUCTURED_ITEMS, min_size=1, max_size=3), ATTRIBUTES)
+def test_structured_conditions_agree_with_the_library(conditions, attributes):
+    text = " && ".join(f"({_structured_as_cel(item)})" for item in conditions)
+    expected = _library_matches(text, attributes, "lead-1")
+    assume(expected is not None)
+    matched, reason = compile_rule_condition(None, conditions)(attributes, "lead-1")
+    assert matched is expected, f"{conditions!r} ({text}) on {attributes!r}: ours {matched} ({reason})"

@@ -159,11 +159,23 @@ def test_empty_list_is_a_catch_all():
         ([{"operator": "eq", "value": 1}], "conditions[0].field", "is required"),
         ([{"field": "", "operator": "eq", "value": 1}], "conditions[0].field", "non-empty"),
         ([{"field": 7, "operator": "eq", "value": 1}], "conditions[0].field", "non-empty"),
-        ([{"field": "a..b", "operator": "eq", "value": 1}], "conditions[0].field", "not a valid attribute path"),
-        ([{"field": "a.", "operator": "eq", "value": 1}], "conditions[0].field", "not a valid attribute path"),
+        (
+            [{"field": "a..b", "operator": "eq", "value": 1}],
+            "conditions[0].field",
+            "not a valid attribute path",
+        ),
+        (
+            [{"field": "a.", "operator": "eq", "value": 1}],
+            "conditions[0].field",
+            "not a valid attribute path",
+        ),
         ([{"field": "__class__", "operator": "eq", "value": 1}], "conditions[0].field", "not an allowed"),
         ([{"field": "a", "value": 1}], "conditions[0].operator", "is required"),
-        ([{"field": "a", "operator": "like", "value": 1}], "conditions[0].operator", "unknown operator 'like'"),
+        (
+            [{"field": "a", "operator": "like", "value": 1}],
+            "conditions[0].operator",
+            "unknown operator 'like'",
+        ),
         ([{"field": "a", "operator": "eq"}], "conditions[0].value", "is required"),
         ([{"field": "a", "operator": "eq", "value": [1]}], "conditions[0].value", "string, number, boolean"),
         ([{"field": "a", "operator": "eq", "value": 2**70}], "conditions[0].value", "64 bits"),
@@ -172,10 +184,18 @@ def test_empty_list_is_a_catch_all():
         ([{"field": "a", "operator": "not_in", "value": [["x"]]}], "conditions[0].value", "must be a list"),
         ([{"field": "a", "operator": "gt", "value": True}], "conditions[0].value", "number or a string"),
         ([{"field": "a", "operator": "lte", "value": None}], "conditions[0].value", "number or a string"),
-        ([{"field": "a", "operator": "contains", "value": {"x": 1}}], "conditions[0].value", "string, number"),
+        (
+            [{"field": "a", "operator": "contains", "value": {"x": 1}}],
+            "conditions[0].value",
+            "string, number",
+        ),
         ([{"field": "a", "operator": "starts_with", "value": 5}], "conditions[0].value", "must be a string"),
         ([{"field": "a", "operator": "ends_with", "value": None}], "conditions[0].value", "must be a string"),
-        ([{"field": "a", "operator": "matches", "value": "(x"}], "conditions[0].value", "invalid regular expression"),
+        (
+            [{"field": "a", "operator": "matches", "value": "(x"}],
+            "conditions[0].value",
+            "invalid regular expression",
+        ),
         ([{"field": "a", "operator": "exists", "value": 1}], "conditions[0].value", "takes no value"),
         ([{"field": "a", "operator": "not_exists", "value": "x"}], "conditions[0].value", "takes no value"),
     ],
@@ -195,7 +215,11 @@ def test_all_errors_are_collected_in_order():
     ]
     with pytest.raises(ConditionErrors) as caught:
         check_structured(conditions)
-    assert list(caught.value.errors) == ["conditions[1].field", "conditions[1].operator", "conditions[2].value"]
+    assert list(caught.value.errors) == [
+        "conditions[1].field",
+        "conditions[1].operator",
+        "conditions[2].value",
+    ]
     assert caught.value.field == "conditions[1].field"
 
 
@@ -209,6 +233,7 @@ def test_compile_rejects_invalid_structured_conditions():
 
 
 def test_extra_keys_in_a_condition_are_ignored():
-    assert matches("jurisdiction", "eq", "NY") and evaluate(
-        [{"field": "jurisdiction", "operator": "eq", "value": "NY", "id": "c1"}]
-    )[0]
+    assert (
+        matches("jurisdiction", "eq", "NY")
+        and evaluate([{"field": "jurisdiction", "operator": "eq", "value": "NY", "id": "c1"}])[0]
+    )
