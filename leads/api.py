@@ -41,7 +41,7 @@ class LeadInput(serializers.Serializer):
         contact = ContactInputSerializer(data=value)
         if not contact.is_valid():
             raise ValidationFailed({f"contact.{k}": v for k, v in contact.errors.items()})
-        return value
+        return dict(contact.validated_data)
 
 
 class LeadPatch(serializers.Serializer):
