@@ -17,6 +17,8 @@ def _walk(value, path: str, depth: int) -> dict[str, list[str]]:
     if isinstance(value, (dict, list)) and depth > MAX_DEPTH:
         return {path: [f"Nested deeper than {MAX_DEPTH} levels."]}
     if isinstance(value, dict):
+        if any("\x00" in key for key in value):
+            return {path: ["NUL characters are not allowed in keys."]}
         items = ((f"{path}.{k}", v) for k, v in value.items())
     elif isinstance(value, list):
         items = ((f"{path}[{i}]", v) for i, v in enumerate(value))

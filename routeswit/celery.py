@@ -26,4 +26,13 @@ def periodic_schedule(settings) -> dict[str, tuple[str, float]]:
     return {
         "idempotency-keys-purge": ("routeswit.orgs.tasks.idempotency_keys_purge", 3600.0),
         "assignment-notifications-sweep": ("leads.tasks.assignment_notifications_sweep", 30.0),
+        "sla-breaches-check": (
+            "intelligence.tasks.sla_breaches_check",
+            float(settings.SLA_CHECK_INTERVAL_SECONDS),
+        ),
+        # Due webhook events: first attempts whose fast-path enqueue was lost, and scheduled retries.
+        "webhook-events-deliver-due": (
+            "intelligence.tasks.webhook_events_deliver_due",
+            float(min(settings.SLA_CHECK_INTERVAL_SECONDS, 10)),
+        ),
     }

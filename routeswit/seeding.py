@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 def seed_steps() -> list[Callable]:
     from contacts.seed import seed_contacts
+    from intelligence.seed import seed_slas
     from reps.seed import seed_reps
 
-    return [seed_reps, seed_contacts]
+    return [seed_reps, seed_contacts, seed_slas]

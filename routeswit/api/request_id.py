@@ -13,7 +13,7 @@ def new_request_id() -> str:
 
 
 def choose_request_id(client_value: str | None) -> str:
-    if client_value and CLIENT_REQUEST_ID.match(client_value):
+    if client_value and CLIENT_REQUEST_ID.fullmatch(client_value):
         return client_value
     return new_request_id()
 

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from contacts.api import ContactViewSet
+from intelligence.api import AnalyticsViewSet, SlaViewSet
 from leads.api import LeadViewSet
 from reps.api import RepViewSet, TeamViewSet
 from routeswit.api.views import api_not_found, health
@@ -17,6 +18,8 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register("rules", RulesetViewSet, basename="ruleset")
 router.register("routing", RoutingViewSet, basename="routing")
 router.register("leads", LeadViewSet, basename="lead")
+router.register("analytics", AnalyticsViewSet, basename="analytics")
+router.register("slas", SlaViewSet, basename="sla")
 
 urlpatterns = [
     path("health", health, name="health"),

@@ -18,3 +18,6 @@ CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405
 # Parallel runs on one machine (several checkouts) can each pick their own test database.
 if os.environ.get("TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}  # noqa: F405
+# The end-to-end worker retries webhooks after a second, not 30 s (intelligence.services.retry_delays).
+if os.environ.get("WEBHOOK_RETRY_DELAYS"):
+    WEBHOOK_RETRY_DELAYS = [float(s) for s in os.environ["WEBHOOK_RETRY_DELAYS"].split(",")]
