@@ -46,13 +46,15 @@ from routing.services import ruleset_save
 from contacts.services import contact_upsert
 Organization.objects.filter(slug="bench").delete()
 org = org_create(name="Bench", slug="bench")
-ids = [reps.rep_create(org=org, data={"id": f"rep_b{i}", "name": f"Rep {i}", "email": f"b{i}@bench.example"}).public_id
-       for i in range(10)]
+ids = [f"rep_b{i}" for i in range(10)]
+for i, rep_id in enumerate(ids):
+    reps.rep_create(org=org, data={"id": rep_id, "name": f"Rep {i}", "email": f"b{i}@bench.example"})
 rules = [{"name": f"Country {c}", "condition": f"attributes.country == '{c}'",
           "targets": [{"target_id": r} for r in ids[:5]]} for c in ("FR", "DE", "ES", "IT")]
-rules += [{"name": "Large", "condition": "attributes.company_size >= 500", "targets": [{"target_id": r} for r in ids],
+everyone = [{"target_id": r} for r in ids]
+rules += [{"name": "Large", "condition": "attributes.company_size >= 500", "targets": everyone,
            "distribution": "weighted"}]
-rules += [{"name": "UK", "condition": "attributes.country == 'UK'", "targets": [{"target_id": r} for r in ids]}]
+rules += [{"name": "UK", "condition": "attributes.country == 'UK'", "targets": everyone}]
 ruleset_save(org=org, data={"slug": "bench", "name": "Bench", "rules": rules, "fallback_target_id": ids[0]})
 contact, _ = contact_upsert(org=org, data={"email": "bench@example.com"})
 print(json.dumps({"key": api_key_create(org=org).raw_key, "rep": ids[0], "contact": contact.public_id}))
@@ -73,8 +75,20 @@ def prepare() -> dict:
 
 
 def start_server() -> subprocess.Popen:
-    args = [str(ROOT / ".venv/bin/gunicorn"), "routeswit.wsgi", "-k", "gthread", "--workers", "2", "--threads", "4",
-            "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"]
+    args = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "routeswit.wsgi",
+        "-k",
+        "gthread",
+        "--workers",
+        "2",
+        "--threads",
+        "4",
+        "-b",
+        f"127.0.0.1:{PORT}",
+        "--log-level",
+        "warning",
+    ]
     server = subprocess.Popen(args, env=ENV, cwd=ROOT, start_new_session=True)
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -138,8 +152,48 @@ def load(name: str, make_request, seconds: float, clients: int, key: str) -> dic
     elapsed = time.time() - began
     ms = sorted(x * 1000 for x in latencies)
     q = statistics.quantiles(ms, n=100) if len(ms) > 1 else [0] * 99
-    return {"name": name, "requests": len(ms), "rps": len(ms) / elapsed, "p50": q[49], "p95": q[94], "p99": q[98],
-            "errors": errors[0]}
+    return {
+        "name": name,
+        "requests": len(ms),
+        "rps": len(ms) / elapsed,
+        "p50": q[49],
+        "p95": q[94],
+        "p99": q[98],
+        "errors": errors[0],
+    }
+
+
+COUNTRIES = ["UK", "FR", "DE", "ES", "IT", "US"]
+
+
+def request_makers(ctx: dict, run: str) -> list:
+    """(name, function of client number and request number -> (method, path, body)), the floor first."""
+
+    def floor(n, i):
+        return "GET", f"/api/v1/reps/{ctx['rep']}", None
+
+    def leads(n, i):
+        attributes = {"country": COUNTRIES[i % 6], "company_size": (i * 37) % 1000, "source": "web"}
+        body = {"lead_id": f"{run}-{n}-{i}", "ruleset_id": "bench", "attributes": attributes}
+        return "POST", "/api/v1/leads", json.dumps(body)
+
+    def evaluate(n, i):
+        query = f"ruleset=bench&country={COUNTRIES[i % 6]}&company_size={(i * 37) % 1000}"
+        return "GET", f"/api/v1/routing/evaluate?{query}", None
+
+    def activity(n, i):
+        return (
+            "POST",
+            f"/api/v1/contacts/{ctx['contact']}/activities",
+            json.dumps({"type": "NOTE", "notes": "b"}),
+        )
+
+    return [
+        ("GET /reps/{id} (floor)", floor),
+        ("POST /leads", leads),
+        ("GET /routing/evaluate", evaluate),
+        ("POST /contacts/{id}/activities", activity),
+    ]
 
 
 def main():
@@ -150,34 +204,37 @@ def main():
     ctx = prepare()
     server = start_server()
     run = str(int(time.time()))
-    countries = ["UK", "FR", "DE", "ES", "IT", "US"]
     try:
-        floor = lambda n, i: ("GET", f"/api/v1/reps/{ctx['rep']}", None)  # noqa: E731
-        leads = lambda n, i: ("POST", "/api/v1/leads", json.dumps({  # noqa: E731
-            "lead_id": f"{run}-{n}-{i}", "ruleset_id": "bench",
-            "attributes": {"country": countries[i % 6], "company_size": (i * 37) % 1000, "source": "web"}}))
-        evaluate = lambda n, i: ("GET", f"/api/v1/routing/evaluate?ruleset=bench&country={countries[i % 6]}"  # noqa: E731
-                                 f"&company_size={(i * 37) % 1000}", None)
-        activity = lambda n, i: ("POST", f"/api/v1/contacts/{ctx['contact']}/activities",  # noqa: E731
-                                 json.dumps({"type": "NOTE", "notes": "bench"}))
-        load("warmup", floor, 2, args.clients, ctx["key"])
+        makers = request_makers(ctx, run)
+        load("warmup", makers[0][1], 2, args.clients, ctx["key"])
         rss_before = worker_rss_mib(server)
-        results = [load(name, fn, args.seconds, args.clients, ctx["key"]) for name, fn in (
-            ("GET /reps/{id} (floor)", floor), ("POST /leads", leads), ("GET /routing/evaluate", evaluate),
-            ("POST /contacts/{id}/activities", activity))]
+        results = [load(name, fn, args.seconds, args.clients, ctx["key"]) for name, fn in makers]
         rss_after = worker_rss_mib(server)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
-    print(f"{args.clients} clients, {args.seconds:.0f} s per endpoint, gunicorn gthread 2 workers x 4 threads")
-    print(f"{'endpoint':34} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    report(args, results, rss_before, rss_after)
+
+
+def report(args, results: list[dict], rss_before: list[float], rss_after: list[float]) -> None:
+    print(
+        f"{args.clients} clients, {args.seconds:.0f} s per endpoint, gunicorn gthread 2 workers x 4 threads"
+    )
+    header = ("endpoint", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors")
+    print("{:34} {:>9} {:>8} {:>8} {:>8} {:>8} {:>7}".format(*header))
     for r in results:
-        print(f"{r['name']:34} {r['requests']:>9} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f}"
-              f" {r['errors']:>7}")
+        row = (r["name"], r["requests"], round(r["rps"]), r["p50"], r["p95"], r["p99"], r["errors"])
+        print("{:34} {:>9} {:>8} {:>8.1f} {:>8.1f} {:>8.1f} {:>7}".format(*row))
     ratio = results[1]["rps"] / results[0]["rps"]
-    print(f"POST /leads throughput / floor: {ratio:.2f} (target >= 0.5: {'met' if ratio >= 0.5 else 'NOT met'})")
-    print(f"POST /leads p99 {results[1]['p99']:.1f} ms (target < 50 ms: {'met' if results[1]['p99'] < 50 else 'NOT met'})")
-    print("web worker RSS MiB before/after: " + ", ".join(f"{a:.1f}->{b:.1f}" for a, b in zip(rss_before, rss_after)))
+    p99 = results[1]["p99"]
+    print(f"POST /leads throughput / floor: {ratio:.2f} (target >= 0.5: {verdict(ratio >= 0.5)})")
+    print(f"POST /leads p99 {p99:.1f} ms (target < 50 ms: {verdict(p99 < 50)})")
+    pairs = zip(rss_before, rss_after, strict=False)
+    print("web worker RSS MiB before/after: " + ", ".join(f"{a:.1f}->{b:.1f}" for a, b in pairs))
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
 
 
 if __name__ == "__main__":

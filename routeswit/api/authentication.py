@@ -33,4 +33,3 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
                 raise exceptions.AuthenticationFailed("Empty X-API-Key header.")
             return value.strip()
         return None
-

@@ -1,11 +1,10 @@
-"""Routeswit's condition engine: CEL checks at save time, fast closures and an indexed ruleset for routing.
+"""Routeswit's condition engine: CEL checks at save time, fast closures and an indexed ruleset for routing."""
 
-Pure Python, no Django. Errors:
-- `check_condition(text)` raises ConditionError (field "condition"), message "line:column: ...".
-- `check_structured(conditions)` collects every problem and raises ConditionErrors (a ConditionError whose
-  `errors` dict maps "conditions[i].field|operator|value" to a message; `field`/`message` are the first one).
-- `compile_rule_condition` raises the same errors; the matcher it returns never raises.
-"""
+# Pure Python, no Django. How errors surface:
+# - check_condition(text) raises ConditionError (field "condition"), message "line:column: ...".
+# - check_structured(conditions) collects every problem and raises ConditionErrors: a ConditionError whose
+#   `errors` dict maps "conditions[i].field|operator|value" to a message (`field`/`message` are the first).
+# - compile_rule_condition raises the same errors; the matcher it returns never raises.
 
 from .checker import check_condition, library_env
 from .conditions import CompiledCondition, IndexEntry, compile_condition, compile_rule_condition

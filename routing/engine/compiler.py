@@ -23,7 +23,7 @@ from .values import (
 # Errors are raised as CelEvalError (free when nothing goes wrong in Python 3.11) and caught once per
 # conjunct by the matcher; values are returned unwrapped so the common path does no extra work.
 Fn = Callable[[dict, str], Any]
-_MISSING = object()
+MISSING = object()
 _OTHER_KEY_TYPES = frozenset({int, float, bool})
 _ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
 
@@ -58,12 +58,12 @@ def _lead_id(attributes: dict, lead_id: str) -> str:
 
 
 def _constant_value(node: Node) -> object:
-    """The value of a literal (a constant or a list of constants), or _MISSING."""
+    """The value of a literal (a constant or a list of constants), or MISSING."""
     if isinstance(node, Const):
         return node.value
     if isinstance(node, ListLit) and all(isinstance(element, Const) for element in node.elements):
         return [element.value for element in node.elements]
-    return _MISSING
+    return MISSING
 
 
 # --- attribute access ---
@@ -126,14 +126,14 @@ def _single_key_getter(key: str) -> Fn:
 
 
 def resolve_path(attributes: dict, path: tuple[str, ...]) -> object:
-    """The value at a path, or _MISSING; never raises (used by the index and by `exists`)."""
+    """The value at a path, or MISSING; never raises (used by the index and by `exists`)."""
     value: object = attributes
     for key in path:
         if type(value) is not dict:
-            return _MISSING
-        value = value.get(key, _MISSING)
-        if value is _MISSING:
-            return _MISSING
+            return MISSING
+        value = value.get(key, MISSING)
+        if value is MISSING:
+            return MISSING
     return value
 
 
@@ -153,7 +153,7 @@ def _compile_has(node: Select) -> Fn:
 def _compile_exists(node: Call) -> Fn:
     """Structured `exists`: true when the whole path resolves, false (not an error) if any part is absent."""
     path = attribute_path(node.args[0])
-    return lambda attributes, lead_id: resolve_path(attributes, path) is not _MISSING
+    return lambda attributes, lead_id: resolve_path(attributes, path) is not MISSING
 
 
 def _compile_index(node: Call) -> Fn:
@@ -190,7 +190,7 @@ def _list_item(items: list, key: object, where: str) -> Any:
 
 def _compile_list(node: ListLit) -> Fn:
     constant = _constant_value(node)
-    if constant is not _MISSING:
+    if constant is not MISSING:
         return _constant(constant)
     elements = [compile_node(element) for element in node.elements]
     return lambda attributes, lead_id: [element(attributes, lead_id) for element in elements]
@@ -203,7 +203,7 @@ def _compile_equality(node: Call) -> Fn:
     negate = node.function == "_!=_"
     left, right = node.args
     for operand, constant in ((left, _constant_value(right)), (right, _constant_value(left))):
-        if constant is not _MISSING and not isinstance(constant, list):
+        if constant is not MISSING and not isinstance(constant, list):
             key = _single_key(operand)
             if type(constant) is str and key is not None:
                 equals = _key_equals_string(key, constant)

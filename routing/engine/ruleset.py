@@ -10,7 +10,7 @@ from functools import partial
 from itertools import repeat
 from operator import call
 
-from .compiler import _MISSING, resolve_path
+from .compiler import MISSING, resolve_path
 from .conditions import IndexEntry, compile_condition
 from .errors import ConditionError
 from .values import lookup_keys
@@ -18,7 +18,7 @@ from .values import lookup_keys
 
 @dataclass(frozen=True, slots=True)
 class RuleSpec:
-    key: Hashable  # opaque to the engine: the caller's rule id
+    key: Hashable  # opaque to the engine: the caller's rule id, unique within a ruleset
     tier: int = 0
     priority: int = 0
     is_active: bool = True
@@ -59,7 +59,7 @@ class _Scope:
         """Sorted position lists that together hold every rule that could match this lead."""
         lists = [self.unindexed] if self.unindexed else []
         for key, path, by_key in self.paths:
-            value = attributes.get(key, _MISSING) if path is None else resolve_path(attributes, path)
+            value = attributes.get(key, MISSING) if path is None else resolve_path(attributes, path)
             if type(value) is str:  # the common case: one bucket lookup
                 found = by_key.get(value)
                 if found is not None:
