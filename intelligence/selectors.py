@@ -1,0 +1,307 @@
+"""Reads for intelligence: SLA policies, breaches and deliveries of one organization, and the analytics
+summary (computed by database aggregation; see analytics_summary)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    FloatField,
+    Func,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+
+from leads.models import Assignment, AssignmentReason, Lead, LeadStatus
+from reps.models import Rep
+from routeswit.api.errors import NotFoundError
+from routeswit.orgs.models import Organization
+from routing.models import Ruleset
+
+from .models import SlaBreach, SlaPolicy, WebhookDelivery
+
+# --- SLA policies, breaches, deliveries -----------------------------------------------------------------
+
+
+def sla_policy_list(*, org: Organization) -> QuerySet[SlaPolicy]:
+    return SlaPolicy.objects.filter(org=org, deleted_at__isnull=True).select_related("ruleset")
+
+
+def sla_policy_get(*, org: Organization, sla_id: str) -> SlaPolicy:
+    policy = sla_policy_list(org=org).filter(public_id=sla_id).first()
+    if policy is None:
+        raise NotFoundError(f"No SLA {sla_id!r}.")
+    return policy
+
+
+def sla_breach_list(*, policy: SlaPolicy) -> QuerySet[SlaBreach]:
+    return SlaBreach.objects.filter(policy=policy).select_related("lead", "rep", "event")
+
+
+def sla_delivery_list(*, policy: SlaPolicy) -> QuerySet[WebhookDelivery]:
+    return WebhookDelivery.objects.filter(event__policy=policy).select_related("event")
+
+
+def sla_delivery_get(*, policy: SlaPolicy, delivery_id: str) -> WebhookDelivery:
+    delivery = sla_delivery_list(policy=policy).filter(public_id=delivery_id).first()
+    if delivery is None:
+        raise NotFoundError(f"No delivery {delivery_id!r} of this SLA.")
+    return delivery
+
+
+# --- analytics ------------------------------------------------------------------------------------------
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's ordered-set aggregate: percentile_cont(f) WITHIN GROUP (ORDER BY expr)."""
+
+    function = "PERCENTILE_CONT"
+    name = "PercentileCont"
+    output_field = FloatField()
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=repr(float(fraction)), **extra)
+
+
+class SecondsBetween(Func):
+    """end - start in seconds (float), on PostgreSQL and SQLite."""
+
+    output_field = FloatField()
+    arg_joiner = " - "
+
+    def __init__(self, end, start):
+        super().__init__(end, start)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "EXTRACT(EPOCH FROM (%(expressions)s))::double precision"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "((julianday(%(expressions)s)) * 86400.0)"
+        return self.as_sql(compiler, connection, template=template, arg_joiner=") - julianday(", **extra)
+
+
+@dataclass(frozen=True)
+class AnalyticsFilter:
+    start: datetime
+    end: datetime  # exclusive
+    ruleset: Ruleset | None = None
+    rep: Rep | None = None
+
+
+def _first_assigned_at():
+    """When the lead was first given to a rep. A lead routed once has one assignment, the lead's own
+    assigned_at; only re-routed leads look up their earliest assignment with a rep (CASE is lazy)."""
+    earliest = (
+        Assignment.objects.filter(lead=OuterRef("pk"), rep__isnull=False)
+        .order_by("attempt")
+        .values("assigned_at")[:1]
+    )
+    return Case(When(attempts=1, then=F("assigned_at")), default=Subquery(earliest))
+
+
+def analytics_leads(*, org: Organization, flt: AnalyticsFilter) -> QuerySet[Lead]:
+    """Leads created in [start, end), optionally of one ruleset and one (current) rep, annotated with
+    `response_seconds` (first response - first assignment) and `current` (the latest assignment)."""
+    leads = Lead.objects.filter(org=org, created_at__gte=flt.start, created_at__lt=flt.end)
+    if flt.ruleset is not None:
+        leads = leads.filter(ruleset=flt.ruleset)
+    if flt.rep is not None:
+        leads = leads.filter(rep=flt.rep)
+    return leads.alias(
+        current=FilteredRelation("assignments", condition=Q(assignments__attempt=F("attempts")))
+    ).annotate(response_seconds=SecondsBetween(F("first_response_at"), _first_assigned_at()))
+
+
+def _response_aggregates(postgres: bool) -> dict:
+    aggregates = {
+        "responded": Count("pk", filter=Q(first_response_at__isnull=False)),
+        "avg_seconds": Avg("response_seconds"),
+    }
+    if postgres:
+        aggregates["median_seconds"] = PercentileCont("response_seconds", 0.5)
+        aggregates["p90_seconds"] = PercentileCont("response_seconds", 0.9)
+    return aggregates
+
+
+def _sla_scope_q(org: Organization) -> Q | None:
+    """Assigned leads some SLA policy measures; None when the organization has no SLA at all."""
+    scopes = set(
+        SlaPolicy.objects.filter(org=org, deleted_at__isnull=True).values_list("ruleset_id", flat=True)
+    )
+    if not scopes:
+        return None
+    assigned = Q(rep__isnull=False)
+    return assigned if None in scopes else assigned & Q(ruleset_id__in=scopes)
+
+
+def analytics_summary(*, org: Organization, flt: AnalyticsFilter) -> dict:
+    postgres = connection.vendor == "postgresql"
+    leads = analytics_leads(org=org, flt=flt)
+    aggregates = {
+        "total": Count("pk"),
+        "assigned": Count("pk", filter=Q(rep__isnull=False)),
+        "rerouted": Count("pk", filter=Q(attempts__gt=1)),
+        "converted": Count("pk", filter=Q(status=LeadStatus.CONVERTED)),
+        "first_attempt": Count("pk", filter=Q(attempts=1, rep__isnull=False)),
+        "fallback": Count("pk", filter=Q(rep__isnull=False, current__reason=AssignmentReason.FALLBACK)),
+        "avg_routing_ms": Avg("routing_ms"),
+        **_response_aggregates(postgres),
+    }
+    sla_scope = _sla_scope_q(org)
+    if sla_scope is not None:
+        breached_leads = SlaBreach.objects.filter(policy__org=org).values("lead_id")
+        aggregates["measured"] = Count("pk", filter=sla_scope)
+        aggregates["breached"] = Count("pk", filter=sla_scope & Q(pk__in=breached_leads))
+    totals = leads.aggregate(**aggregates)
+    if not postgres:
+        totals.update(_percentiles(sorted_seconds(leads)))
+    breaches = SlaBreach.objects.filter(policy__org=org, lead__in=leads.values("pk")).count()
+    return _summary_body(flt, totals, breaches, _by_rep(leads, postgres), _by_rule(leads, postgres))
+
+
+def _summary_body(flt, totals: dict, breaches: int, by_rep: list, by_rule: list) -> dict:
+    total, assigned = totals["total"], totals["assigned"]
+    return {
+        "from": _iso(flt.start),
+        "to": _iso(flt.end),
+        "leads": {
+            "total": total,
+            "assigned": assigned,
+            "unassigned": total - assigned,
+            "rerouted": totals["rerouted"],
+            "converted": totals["converted"],
+        },
+        "conversion_rate": rate(totals["converted"], total),
+        "response_time": _response_time(totals),
+        "routing_efficiency": {
+            "assignment_rate": rate(assigned, total),
+            "first_attempt_rate": rate(totals["first_attempt"], total),
+            "fallback_rate": rate(totals["fallback"], assigned),
+            "avg_routing_ms": _round(totals["avg_routing_ms"]),
+        },
+        "sla": {
+            "breaches": breaches,
+            # Of the assigned leads some SLA measures, the share with no breach; null without any SLA.
+            "compliance_rate": (
+                rate(totals["measured"] - totals["breached"], totals["measured"])
+                if "measured" in totals
+                else None
+            ),
+        },
+        "by_rep": by_rep,
+        "by_rule": by_rule,
+    }
+
+
+def _response_time(row: dict) -> dict:
+    return {
+        "responded": row["responded"],
+        "avg_seconds": _round(row["avg_seconds"]),
+        "median_seconds": _round(row["median_seconds"]),
+        "p90_seconds": _round(row["p90_seconds"]),
+    }
+
+
+def _group_aggregates(postgres: bool) -> dict:
+    return {
+        "total": Count("pk"),
+        "converted": Count("pk", filter=Q(status=LeadStatus.CONVERTED)),
+        **_response_aggregates(postgres),
+    }
+
+
+def _by_rep(leads: QuerySet[Lead], postgres: bool) -> list[dict]:
+    rows = (
+        leads.filter(rep__isnull=False)
+        .values("rep_id")
+        .annotate(rep_public_id=F("rep__public_id"), rep_name=F("rep__name"), **_group_aggregates(postgres))
+        .order_by("-total", "rep_public_id")
+    )
+    rows = list(rows)
+    if not postgres:
+        _group_percentiles(rows, "rep_id", leads.filter(rep__isnull=False), "rep_id")
+    return [
+        {"rep": {"id": row["rep_public_id"], "name": row["rep_name"]}, **_group_body(row)} for row in rows
+    ]
+
+
+def _by_rule(leads: QuerySet[Lead], postgres: bool) -> list[dict]:
+    rows = (
+        leads.values(rule_id=F("current__rule_public_id"))
+        .annotate(rule_name=Max("current__rule_name"), **_group_aggregates(postgres))
+        .order_by("-total", "rule_id")
+    )
+    rows = list(rows)
+    if not postgres:
+        _group_percentiles(rows, "rule_id", leads, "current__rule_public_id")
+    return [
+        {
+            "rule": {"id": row["rule_id"], "name": row["rule_name"]} if row["rule_id"] else None,
+            **_group_body(row),
+        }
+        for row in rows
+    ]
+
+
+def _group_body(row: dict) -> dict:
+    return {
+        "leads": row["total"],
+        "converted": row["converted"],
+        "conversion_rate": rate(row["converted"], row["total"]),
+        "response_time": _response_time(row),
+    }
+
+
+# SQLite (`make run`) has no percentile_cont: fetch only the sorted durations and interpolate the same way.
+
+
+def sorted_seconds(leads: QuerySet[Lead]) -> list[float]:
+    responded = leads.filter(first_response_at__isnull=False)
+    return list(responded.order_by("response_seconds").values_list("response_seconds", flat=True))
+
+
+def _group_percentiles(rows: list[dict], key: str, leads: QuerySet[Lead], field: str) -> None:
+    responded = leads.filter(first_response_at__isnull=False).order_by(field, "response_seconds")
+    grouped: dict = {}
+    for group, seconds in responded.values_list(field, "response_seconds"):
+        grouped.setdefault(group, []).append(seconds)
+    for row in rows:
+        row.update(_percentiles(grouped.get(row[key], [])))
+
+
+def _percentiles(values: list[float]) -> dict:
+    return {"median_seconds": percentile_cont(values, 0.5), "p90_seconds": percentile_cont(values, 0.9)}
+
+
+def percentile_cont(ordered: list[float], fraction: float) -> float | None:
+    """PostgreSQL's percentile_cont on an ascending list: linear interpolation between closest ranks."""
+    if not ordered:
+        return None
+    position = fraction * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    return None if not denominator else round(numerator / denominator, 6)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 3)
+
+
+def _iso(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
