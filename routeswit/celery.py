@@ -25,7 +25,10 @@ def periodic_schedule(settings) -> dict[str, tuple[str, float]]:
     """name -> (task path, interval seconds). Later features add their rows here."""
     return {
         "idempotency-keys-purge": ("routeswit.orgs.tasks.idempotency_keys_purge", 3600.0),
-        "assignment-notifications-sweep": ("leads.tasks.assignment_notifications_sweep", 30.0),
+        "assignment-notifications-sweep": (
+            "leads.tasks.assignment_notifications_sweep",
+            float(settings.ALERT_SWEEP_INTERVAL_SECONDS),
+        ),
         "sla-breaches-check": (
             "intelligence.tasks.sla_breaches_check",
             float(settings.SLA_CHECK_INTERVAL_SECONDS),

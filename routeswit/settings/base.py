@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "django_htmx",
     "routeswit.orgs",
     "reps",
     "routing",
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "routeswit.urls"
@@ -122,7 +124,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
 
 # Bodies over 1 MiB are refused with 413 (the API contract).
 API_MAX_BODY_BYTES = 1024 * 1024
@@ -134,6 +137,8 @@ WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", DEBU
 SLA_CHECK_INTERVAL_SECONDS = env_int("SLA_CHECK_INTERVAL_SECONDS", 30)
 if SLA_CHECK_INTERVAL_SECONDS < 1:
     raise ImproperlyConfigured("SLA_CHECK_INTERVAL_SECONDS must be at least 1")
+# How often unsent assignment alerts (the broker was down when the lead was routed) are swept up.
+ALERT_SWEEP_INTERVAL_SECONDS = max(1, env_int("ALERT_SWEEP_INTERVAL_SECONDS", 30))
 
 _cors = env_list("CORS_ALLOWED_ORIGINS", "*")
 CORS_URLS_REGEX = r"^/api/v1/.*$"
