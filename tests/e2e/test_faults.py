@@ -1,4 +1,4 @@
-"""Faults on a real stack: Redis down while leads arrive, PostgreSQL restarted under traffic, duplicate storms.
+"""Faults on a real stack: Redis down while leads arrive, PostgreSQL restarted under traffic, duplicates.
 
 Each test runs real processes (gunicorn, a Celery worker, its own Redis or PostgreSQL) on loopback, bounded
 in time and always stopped.
