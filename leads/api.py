@@ -193,7 +193,8 @@ class LeadViewSet(OrgViewSet):
         serializer = LeadInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         lead, created = services.lead_route(org=self.org, data=serializer.validated_data)
-        lead = selectors.lead_get(org=self.org, ref=lead.public_id)
+        if not created:
+            lead = selectors.lead_get(org=self.org, ref=lead.public_id)
         return Response(lead_dict(lead), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     def retrieve(self, request, id=None):

@@ -3,6 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from routeswit.api.errors import NotFoundError
+from routeswit.db import one_or_none
 from routeswit.orgs.models import Organization
 
 from .models import Assignment, Lead
@@ -19,8 +20,8 @@ def lead_list(*, org: Organization) -> QuerySet[Lead]:
 def lead_get(*, org: Organization, ref: str) -> Lead:
     """By `lead_…` id or by the client's own lead_id."""
     leads = lead_list(org=org)
-    lead = leads.filter(public_id=ref).first() if ref.startswith("lead_") else None
-    lead = lead or leads.filter(lead_id=ref).first()
+    lead = one_or_none(leads.filter(public_id=ref)) if ref.startswith("lead_") else None
+    lead = lead or one_or_none(leads.filter(lead_id=ref))
     if lead is None:
         raise NotFoundError(f"No lead {ref!r}.")
     return lead

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from reps.models import Rep
 from routeswit.api.errors import ConflictError, ValidationFailed
+from routeswit.db import one_or_none
 from routeswit.ids import new_public_id
 from routeswit.orgs.models import Organization
 from routing.decide import Decision, LockingSource, decide
@@ -38,7 +39,7 @@ def lead_fingerprint(data: dict) -> str:
 def lead_route(*, org: Organization, data: dict) -> tuple[Lead, bool]:
     """Store and route a lead; returns (lead, created). Re-sending the same body replays the first result."""
     fingerprint = lead_fingerprint(data)
-    existing = Lead.objects.filter(org=org, lead_id=data["lead_id"]).first()
+    existing = one_or_none(Lead.objects.filter(org=org, lead_id=data["lead_id"]))
     if existing is not None:
         return _replay(existing, fingerprint), False
     ruleset = _ruleset_for(org=org, ref=data["ruleset_id"])
@@ -48,7 +49,7 @@ def lead_route(*, org: Organization, data: dict) -> tuple[Lead, bool]:
         )
     except IntegrityError:
         # A concurrent request with the same lead_id won the unique constraint: replay its result.
-        existing = Lead.objects.filter(org=org, lead_id=data["lead_id"]).first()
+        existing = one_or_none(Lead.objects.filter(org=org, lead_id=data["lead_id"]))
         if existing is None:
             raise
         return _replay(existing, fingerprint), False
@@ -97,7 +98,9 @@ def _route_new(*, org: Organization, ruleset: Ruleset, data: dict, fingerprint: 
             fingerprint=fingerprint,
             contact=_contact_for(org=org, data=data.get("contact")),
         )
-        _assign(lead=lead, version=ruleset.current_version, attempt=1, tier=None, excluded=set())
+        assignment = _assign(lead=lead, version=ruleset.current_version, attempt=1, tier=None, excluded=set())
+        # The caller renders the new lead from memory: its one assignment is all the history there is.
+        lead._prefetched_objects_cache = {"assignments": [assignment]}
         return lead
 
 

@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from routeswit.api.errors import NotFoundError
+from routeswit.db import one_or_none
 from routeswit.orgs.models import Organization
 
 from .models import Rep, RepStatus, Team
@@ -26,7 +27,7 @@ def rep_status_q(status: str, now=None) -> Q:
 
 
 def rep_get(*, org: Organization, rep_id: str, include_inactive: bool = True) -> Rep:
-    rep = rep_list(org=org, include_inactive=include_inactive).filter(public_id=rep_id).first()
+    rep = one_or_none(rep_list(org=org, include_inactive=include_inactive).filter(public_id=rep_id))
     if rep is None:
         raise NotFoundError(f"No rep {rep_id!r}.")
     return rep
@@ -42,7 +43,7 @@ def team_list(*, org: Organization, include_inactive: bool = False) -> QuerySet[
 
 
 def team_get(*, org: Organization, team_id: str, include_inactive: bool = True) -> Team:
-    team = team_list(org=org, include_inactive=include_inactive).filter(public_id=team_id).first()
+    team = one_or_none(team_list(org=org, include_inactive=include_inactive).filter(public_id=team_id))
     if team is None:
         raise NotFoundError(f"No team {team_id!r}.")
     return team

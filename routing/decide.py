@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import Q
+
 from reps.models import Rep, Team
 
 from .models import Distribution, PoolTurn, RepDailyCount, Rule, RulesetVersion
@@ -86,17 +88,14 @@ class LockingSource:
 
     def expand(self, targets: list[dict]) -> list[tuple[Rep, str, str | None]]:
         target_ids = [t["target_id"] for t in targets]
-        direct = set(
-            Rep.objects.filter(org_id=self.org_id, public_id__in=target_ids).values_list("pk", flat=True)
+        by_team = self._team_members([t for t in target_ids if t.startswith("team_")])
+        member_pks = {pk for pks in by_team.values() for pk in pks}
+        wanted = (
+            Q(public_id__in=target_ids) | Q(pk__in=member_pks) if member_pks else Q(public_id__in=target_ids)
         )
-        members = Team.members.through.objects.filter(
-            team__org_id=self.org_id, team__is_active=True, team__public_id__in=target_ids
-        ).values_list("team__public_id", "rep_id")
-        by_team: dict[str, list[int]] = {}
-        for team_id, rep_pk in members.order_by("rep_id"):
-            by_team.setdefault(team_id, []).append(rep_pk)
-        pks = direct | {pk for pks in by_team.values() for pk in pks}
-        locked = {r.pk: r for r in Rep.objects.select_for_update().filter(pk__in=pks).order_by("pk")}
+        locked = {
+            r.pk: r for r in Rep.objects.select_for_update().filter(wanted, org_id=self.org_id).order_by("pk")
+        }
         by_public = {r.public_id: r for r in locked.values()}
         return _dedupe(
             (rep, t["target_id"], t.get("instructions"))
@@ -104,9 +103,20 @@ class LockingSource:
             for rep in (
                 [by_public[t["target_id"]]]
                 if t["target_id"] in by_public
-                else [locked[pk] for pk in by_team.get(t["target_id"], [])]
+                else [locked[pk] for pk in by_team.get(t["target_id"], []) if pk in locked]
             )
         )
+
+    def _team_members(self, team_ids: list[str]) -> dict[str, list[int]]:
+        if not team_ids:
+            return {}
+        members = Team.members.through.objects.filter(
+            team__org_id=self.org_id, team__is_active=True, team__public_id__in=team_ids
+        ).values_list("team__public_id", "rep_id")
+        by_team: dict[str, list[int]] = {}
+        for team_id, rep_pk in members.order_by("rep_id"):
+            by_team.setdefault(team_id, []).append(rep_pk)
+        return by_team
 
     def daily_count(self, rep: Rep, now: datetime) -> int:
         day = rep_local_day(rep, now)

@@ -6,6 +6,7 @@ from collections import OrderedDict
 from django.db.models import F, QuerySet
 
 from routeswit.api.errors import NotFoundError
+from routeswit.db import one_or_none
 from routeswit.orgs.models import Organization
 
 from .engine import CompiledRuleset, RuleSpec
@@ -19,7 +20,7 @@ def ruleset_list(*, org: Organization) -> QuerySet[Ruleset]:
 def ruleset_get(*, org: Organization, ref: str) -> Ruleset:
     """By slug or `rs_` id; archived rulesets are gone for the API."""
     field = "public_id" if ref.startswith("rs_") else "slug"
-    ruleset = ruleset_list(org=org).filter(**{field: ref}).first()
+    ruleset = one_or_none(ruleset_list(org=org).filter(**{field: ref}))
     if ruleset is None or ruleset.current_version is None:
         raise NotFoundError(f"No ruleset {ref!r}.")
     return ruleset
