@@ -21,9 +21,9 @@ class Lead(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="leads")
     public_id = models.CharField(max_length=80, unique=True)
     lead_id = models.CharField(max_length=255)
-    ruleset = models.ForeignKey("routing.Ruleset", on_delete=models.PROTECT, related_name="leads")
+    ruleset = models.ForeignKey("routing.Ruleset", on_delete=models.RESTRICT, related_name="leads")
     ruleset_version = models.ForeignKey(
-        "routing.RulesetVersion", on_delete=models.PROTECT, related_name="leads"
+        "routing.RulesetVersion", on_delete=models.RESTRICT, related_name="leads"
     )
     ruleset_ref = models.CharField(max_length=100)  # the slug or id the client sent, echoed as ruleset_id
     status = models.CharField(max_length=16, choices=LeadStatus.choices)
@@ -33,7 +33,7 @@ class Lead(models.Model):
     contact = models.ForeignKey(
         "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
     )
-    rep = models.ForeignKey(Rep, null=True, blank=True, on_delete=models.PROTECT, related_name="leads")
+    rep = models.ForeignKey(Rep, null=True, blank=True, on_delete=models.RESTRICT, related_name="leads")
     assigned_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=1)
     first_response_at = models.DateTimeField(null=True, blank=True)
@@ -50,6 +50,10 @@ class Lead(models.Model):
             models.Index(fields=["org", "created_at"], name="lead_org_created_idx"),
             models.Index(fields=["org", "status"], name="lead_org_status_idx"),
             models.Index(fields=["rep", "status"], name="lead_rep_status_idx"),
+            # intelligence.selectors.analytics_summary with ?rep= (the rep's leads created in the period).
+            models.Index(fields=["org", "rep", "created_at"], name="lead_org_rep_created_idx"),
+            # intelligence.selectors.analytics_summary with ?ruleset= (a ruleset's leads in the period).
+            models.Index(fields=["org", "ruleset", "created_at"], name="lead_org_ruleset_created_idx"),
         ]
 
     def __str__(self) -> str:
@@ -70,7 +74,7 @@ class Assignment(models.Model):
     """One routing attempt of a lead, with the explanation of why it went where it went."""
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="assignments")
-    rep = models.ForeignKey(Rep, null=True, blank=True, on_delete=models.PROTECT, related_name="assignments")
+    rep = models.ForeignKey(Rep, null=True, blank=True, on_delete=models.RESTRICT, related_name="assignments")
     rep_day = models.DateField(null=True, blank=True)  # the day in the rep's timezone, for the daily cap
     rule_public_id = models.CharField(max_length=80, null=True, blank=True)
     rule_name = models.CharField(max_length=200, null=True, blank=True)

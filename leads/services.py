@@ -4,6 +4,7 @@ import hashlib
 import json
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, OperationalError, transaction
@@ -37,18 +38,18 @@ def lead_fingerprint(data: dict) -> str:
 
 
 def lead_route(*, org: Organization, data: dict) -> tuple[Lead, bool]:
-    """Store and route a lead; returns (lead, created). Re-sending the same body replays the first result."""
+    """Store and route a lead; returns (lead, created). Re-sending the same body replays the first result.
+
+    The unique (org, lead_id) constraint decides duplicates: a concurrent or repeated request fails its
+    insert, its transaction (turn included) rolls back, and it replays the stored lead instead.
+    """
     fingerprint = lead_fingerprint(data)
-    existing = one_or_none(Lead.objects.filter(org=org, lead_id=data["lead_id"]))
-    if existing is not None:
-        return _replay(existing, fingerprint), False
     ruleset = _ruleset_for(org=org, ref=data["ruleset_id"])
     try:
         lead = _with_deadlock_retry(
             lambda: _route_new(org=org, ruleset=ruleset, data=data, fingerprint=fingerprint)
         )
     except IntegrityError:
-        # A concurrent request with the same lead_id won the unique constraint: replay its result.
         existing = one_or_none(Lead.objects.filter(org=org, lead_id=data["lead_id"]))
         if existing is None:
             raise
@@ -85,20 +86,30 @@ def _with_deadlock_retry(work):
 
 
 def _route_new(*, org: Organization, ruleset: Ruleset, data: dict, fingerprint: str) -> Lead:
+    version = ruleset.current_version
     with transaction.atomic():
-        lead = Lead.objects.create(
+        contact = _contact_for(org=org, data=data.get("contact"))
+        routed = _route(
+            org_id=org.pk,
+            version=version,
+            attributes=data["attributes"],
+            lead_id=data["lead_id"],
+            tier=None,
+            excluded=set(),
+        )
+        lead = Lead(
             org=org,
             public_id=new_public_id("lead"),
             lead_id=data["lead_id"],
             ruleset=ruleset,
-            ruleset_version=ruleset.current_version,
             ruleset_ref=data["ruleset_id"],
-            status=LeadStatus.UNASSIGNED,
             attributes=data["attributes"],
             fingerprint=fingerprint,
-            contact=_contact_for(org=org, data=data.get("contact")),
+            contact=contact,
         )
-        assignment = _assign(lead=lead, version=ruleset.current_version, attempt=1, tier=None, excluded=set())
+        routed.apply_to(lead, version=version, attempt=1)
+        lead.save(force_insert=True)
+        assignment = routed.record(lead=lead, attempt=1, tier=None, note="")
         # The caller renders the new lead from memory: its one assignment is all the history there is.
         lead._prefetched_objects_cache = {"assignments": [assignment]}
         return lead
@@ -113,52 +124,74 @@ def _contact_for(*, org: Organization, data: dict | None):
     return contact
 
 
-def _assign(
-    *, lead: Lead, version: RulesetVersion, attempt: int, tier: int | None, excluded: set[int], note: str = ""
-) -> Assignment:
-    """Decide under row locks, take the turn, record the attempt with its explanation. In a transaction."""
+@dataclass
+class Routed:
+    """A decision taken under row locks, with the turn already counted; not yet written to the lead."""
+
+    decision: Decision
+    explanation: dict
+    now: datetime
+    routing_ms: float
+
+    def apply_to(self, lead: Lead, *, version: RulesetVersion, attempt: int) -> None:
+        chosen = self.decision.chosen
+        lead.rep = chosen.rep if chosen else None
+        lead.status = LeadStatus.ASSIGNED if chosen else LeadStatus.UNASSIGNED
+        lead.assigned_at = self.now if chosen else None
+        lead.attempts = attempt
+        lead.ruleset_version = version
+        lead.routing_ms = self.routing_ms
+
+    def record(self, *, lead: Lead, attempt: int, tier: int | None, note: str) -> Assignment:
+        decision, chosen = self.decision, self.decision.chosen
+        assignment = Assignment.objects.create(
+            lead=lead,
+            rep=chosen.rep if chosen else None,
+            rep_day=rep_local_day(chosen.rep, self.now) if chosen else None,
+            rule_public_id=decision.rule.public_id if decision.rule else None,
+            rule_name=decision.rule.name if decision.rule else None,
+            reason=decision.reason or AssignmentReason.NONE,
+            attempt=attempt,
+            tier=decision.rule.tier if decision.rule else tier,
+            instructions=chosen.instructions if chosen else None,
+            note=note,
+            explanation=self.explanation,
+            assigned_at=self.now,
+        )
+        if chosen is not None:
+            transaction.on_commit(lambda: _enqueue_notification(assignment.pk))
+        return assignment
+
+
+def _route(
+    *,
+    org_id: int,
+    version: RulesetVersion,
+    attributes: dict,
+    lead_id: str,
+    tier: int | None,
+    excluded: set[int],
+) -> Routed:
+    """Decide under row locks and take the turn. Must run inside the caller's transaction."""
     started = time.perf_counter()
     now = timezone.now()
     compiled, rules_by_key = version_compiled(version=version)
     decision = decide(
-        org_id=lead.org_id,
+        org_id=org_id,
         version=version,
         compiled=compiled,
         rules_by_key=rules_by_key,
-        attributes=lead.attributes,
-        lead_id=lead.lead_id,
-        source=LockingSource(lead.org_id),
+        attributes=attributes,
+        lead_id=lead_id,
+        source=LockingSource(org_id),
         now=now,
         tier=tier,
         excluded=excluded,
     )
-    chosen = decision.chosen
     explanation = decision.explanation()  # as the reps stood when the decision was made
-    if chosen is not None:
-        _take_turn(org_id=lead.org_id, decision=decision, now=now)
-    assignment = Assignment.objects.create(
-        lead=lead,
-        rep=chosen.rep if chosen else None,
-        rep_day=rep_local_day(chosen.rep, now) if chosen else None,
-        rule_public_id=decision.rule.public_id if decision.rule else None,
-        rule_name=decision.rule.name if decision.rule else None,
-        reason=decision.reason or AssignmentReason.NONE,
-        attempt=attempt,
-        tier=decision.rule.tier if decision.rule else tier,
-        instructions=chosen.instructions if chosen else None,
-        note=note,
-        explanation=explanation,
-        assigned_at=now,
-    )
-    lead.rep = chosen.rep if chosen else None
-    lead.status = LeadStatus.ASSIGNED if chosen else LeadStatus.UNASSIGNED
-    lead.assigned_at = now if chosen else None
-    lead.attempts = attempt
-    lead.routing_ms = round((time.perf_counter() - started) * 1000, 3)
-    lead.save(update_fields=[*ROUTED_FIELDS, "updated_at"])
-    if chosen is not None:
-        transaction.on_commit(lambda: _enqueue_notification(assignment.pk))
-    return assignment
+    if decision.chosen is not None:
+        _take_turn(org_id=org_id, decision=decision, now=now)
+    return Routed(decision, explanation, now, round((time.perf_counter() - started) * 1000, 3))
 
 
 def _take_turn(*, org_id: int, decision: Decision, now: datetime) -> None:
@@ -227,15 +260,19 @@ def lead_reroute(*, lead: Lead, tier: int | None = None, reason: str = "") -> Le
             excluded = set(locked.assignments.exclude(rep=None).values_list("rep_id", flat=True))
             _release(locked)
             # Re-routing follows the ruleset as it is now; the lead then remembers that version.
-            locked.ruleset_version = locked.ruleset.current_version or locked.ruleset_version
-            _assign(
-                lead=locked,
-                version=locked.ruleset_version,
-                attempt=locked.attempts + 1,
+            version = locked.ruleset.current_version or locked.ruleset_version
+            routed = _route(
+                org_id=locked.org_id,
+                version=version,
+                attributes=locked.attributes,
+                lead_id=locked.lead_id,
                 tier=tier,
                 excluded=excluded,
-                note=reason,
             )
+            attempt = locked.attempts + 1
+            routed.apply_to(locked, version=version, attempt=attempt)
+            locked.save(update_fields=[*ROUTED_FIELDS, "updated_at"])
+            routed.record(lead=locked, attempt=attempt, tier=tier, note=reason)
             return locked
 
     return _with_deadlock_retry(work)
