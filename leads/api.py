@@ -104,6 +104,7 @@ def lead_dict(lead: Lead, with_history: bool = False) -> dict:
         "attributes": lead.attributes,
         "assignment": assignment_dict(latest) if latest and latest.rep_id else None,
         "trace": explanation.get("trace", []),
+        "trace_omitted": explanation.get("trace_omitted", 0),
         "candidates": explanation.get("candidates", []),
         "fallback": explanation.get("fallback"),
         "contact": contact_dict(lead.contact),
@@ -128,6 +129,7 @@ class LeadOut(serializers.Serializer):
     attributes = serializers.DictField()
     assignment = serializers.DictField(allow_null=True)
     trace = serializers.ListField(child=serializers.DictField())
+    trace_omitted = serializers.IntegerField(help_text="Rules that did not match beyond the first 100 listed.")
     candidates = serializers.ListField(child=serializers.DictField())
     fallback = serializers.DictField(allow_null=True)
     contact = serializers.DictField(allow_null=True)

@@ -16,6 +16,8 @@ from .models import Distribution, PoolTurn, RepDailyCount, Rule, RulesetVersion
 from .picker import Candidate, PoolState, exclusion, order_eligible, pool_key, rep_local_day
 
 FULL_TRACE_RULES = 50
+# A lead that falls through thousands of rules keeps the first reasons and a count, not a megabyte of JSON.
+TRACE_LIMIT = 100
 
 
 @dataclass
@@ -26,6 +28,7 @@ class Decision:
     candidates: list[Candidate] = field(default_factory=list)
     trace: list[dict] = field(default_factory=list)
     skipped_by_index: int = 0
+    trace_omitted: int = 0
     fallback: dict | None = None
     pool_key: str | None = None
     distribution: str | None = None
@@ -39,6 +42,7 @@ class Decision:
             "trace": self.trace,
             "candidates": [c.as_dict() for c in self.candidates],
             "rules_skipped_by_index": self.skipped_by_index,
+            "trace_omitted": self.trace_omitted,
             "fallback": self.fallback,
             "distribution": self.distribution,
         }
@@ -199,7 +203,10 @@ def decide(
     for outcome in evaluation:
         rule = rules_by_key[outcome.key]
         if not outcome.matched:
-            decision.trace.append(trace_entry(rule, False, outcome.reason))
+            if len(decision.trace) < TRACE_LIMIT:
+                decision.trace.append(trace_entry(rule, False, outcome.reason))
+            else:
+                decision.trace_omitted += 1
             continue
         candidates, ordered, key = consider(
             org_id=org_id,

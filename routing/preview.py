@@ -56,6 +56,7 @@ def preview_body(decision: Decision, ruleset: Ruleset, version: RulesetVersion) 
         "candidates": [c.as_dict() for c in decision.candidates],
         "fallback": decision.fallback,
         "rules_skipped_by_index": decision.skipped_by_index,
+        "trace_omitted": decision.trace_omitted,
     }
 
 

@@ -45,15 +45,18 @@ def ruleset_detail(request, slug):
     ruleset = _ruleset(request, slug)
     version = ruleset.current_version
     versions = list(selectors.version_list(ruleset=ruleset))
+    names = target_names(request.org)
+    rules = selectors.version_rules(version=version)
+    for rule in rules:
+        rule.target_labels = [(names.get(t["target_id"], t["target_id"]), t) for t in rule.targets]
     return render(
         request,
         "routing/ruleset_detail.html",
         {
             "ruleset": ruleset,
             "version": version,
-            "rules": selectors.version_rules(version=version),
+            "rules": rules,
             "versions": versions,
-            "names": target_names(request.org),
             "test_form": TestLeadForm(),
         },
     )
@@ -230,7 +233,13 @@ def _caret(text: str, message: str) -> dict:
     line, column = int(found.group(1)), int(found.group(2))
     lines = text.split("\n")
     source = lines[line - 1] if 0 < line <= len(lines) else ""
-    return {"line": line, "column": column, "source": source, "pointer": " " * (column - 1) + "^"}
+    return {
+        "line": line,
+        "column": column,
+        "source": source,
+        "pointer": " " * (column - 1) + "^",
+        "detail": message[found.end() :],
+    }
 
 
 @require_POST
@@ -247,7 +256,9 @@ def ruleset_test(request, slug):
     )
     body = preview.preview_body(decision, ruleset, version)
     upcoming = body["assignments"] or (body["fallback"] or {}).get("assignments") or []
-    return render(request, "routing/_test_result.html", {"result": body, "next": upcoming[0] if upcoming else None})
+    return render(
+        request, "routing/_test_result.html", {"result": body, "next": upcoming[0] if upcoming else None}
+    )
 
 
 @require_POST

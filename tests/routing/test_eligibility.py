@@ -127,3 +127,13 @@ def test_type_mismatch_is_no_match(make_rep, save_rules, route):
     make_rep("rep_x")
     save_rules("e", [{"condition": "attributes.size > 100", "target_id": "rep_x"}])
     assert route("e", {"size": "big"})["status"] == "UNASSIGNED"
+
+
+def test_trace_of_a_lead_past_many_rules_is_capped_with_a_count(make_rep, save_rules, route):
+    make_rep("rep_x")
+    rules = [{"condition": f"attributes.score > {1000 - i}", "target_id": "rep_x"} for i in range(150)]
+    save_rules("many", rules + [{"name": "last", "target_id": "rep_x"}])
+    lead = route("many", {"score": 0})
+    assert lead["assignment"]["rule"]["name"] == "last"
+    assert len(lead["trace"]) == 101 and lead["trace"][-1]["matched"] is True
+    assert lead["trace_omitted"] == 50
