@@ -44,6 +44,8 @@ check: install-dev
 	DEBUG=true $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 test: install-dev services lint check
+	@# The browser tests drive Debian's chromium (never a downloaded browser: no `playwright install`).
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} REDIS_URL=$${REDIS_URL:-$(REDIS_URL_TEST)} \
 		$(BIN)/pytest
 

@@ -79,7 +79,34 @@ def main() -> None:
         for count in (10, 1_000, 10_000):
             save_ms, first_ms, median_ms = measure(org, kind, count, args.leads)
             print(f"{kind + ' ' + str(count):18} {save_ms:>9.0f} {first_ms:>14.1f} {median_ms:>15.2f}")
+    simulate(org, args.leads)
     Organization.objects.filter(slug="bench-scale").delete()
+
+
+def simulate(org, _leads: int) -> None:
+    """The backtest of a draft over the most recent 1,000 and 10,000 leads of a 20-rule ruleset."""
+    from leads.models import Lead
+    from routing.preview import ruleset_simulate
+    from routing.selectors import ruleset_get
+
+    rules = [
+        {"name": f"c{i}", "condition": f"attributes.country == 'C{i}'", "target_id": "rep_scale"}
+        for i in range(20)
+    ]
+    ruleset_save(org=org, data={"slug": "sim", "rules": rules})
+    ruleset = ruleset_get(org=org, ref="sim")
+    existing = Lead.objects.filter(ruleset=ruleset).count()
+    for i in range(existing, 10_000):
+        lead_route(
+            org=org,
+            data={"lead_id": f"sim-{i}", "ruleset_id": "sim", "attributes": {"country": f"C{i % 25}"}},
+        )
+    draft = {"rules": list(reversed(rules))}
+    for limit in (1_000, 10_000):
+        started = time.perf_counter()
+        result = ruleset_simulate(org=org, ruleset=ruleset, draft=draft, limit=limit)
+        elapsed = (time.perf_counter() - started) * 1000
+        print(f"simulate over {result['compared']:>6} leads: {elapsed:8.0f} ms ({result['changed']} changed)")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 from django.db import models
 
 from leads.models import Lead
+from routeswit.fields import EncryptedTextField
 from routeswit.orgs.models import Organization
 
 
@@ -23,8 +24,8 @@ class SlaPolicy(models.Model):
     is_active = models.BooleanField(default=True)
     on_breach = models.CharField(max_length=16, choices=OnBreach.choices, default=OnBreach.NOTIFY)
     business_hours = models.BooleanField(default=False)
-    # Needed in clear to sign (HMAC); never returned by the API after creation. See the report/README.
-    signing_secret = models.CharField(max_length=100, editable=False)
+    # Needed in clear to sign (HMAC), so encrypted at rest rather than hashed; never returned after creation.
+    signing_secret = EncryptedTextField(editable=False)
     # Set when the receiver answered 410 Gone: events are no longer sent until the URL is saved again.
     webhook_disabled_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)

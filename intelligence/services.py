@@ -13,6 +13,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from leads.models import Lead, LeadStatus
+from routeswit import metrics
 from routeswit.api.errors import ApiError, ConflictError, ValidationFailed
 from routeswit.ids import new_public_id
 from routeswit.orgs.models import Organization
@@ -174,6 +175,7 @@ def sla_breaches_record(*, policy: SlaPolicy, now: datetime | None = None) -> li
         transaction.on_commit(lambda: webhook_events_enqueue(event_pks=event_pks))
     for breach in mine:
         log.info("SLA %s breached by lead %s", policy.public_id, by_lead[breach.lead_id].lead.public_id)
+    metrics.sla_breaches_observe(len(mine))
     return mine
 
 
@@ -382,6 +384,7 @@ def _attempt_record(
         outcome.status_code or outcome.error,
         state["status"],
     )
+    metrics.webhook_delivery_observe(state["status"])
     return delivery
 
 

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from reps.models import Rep
+from routeswit import metrics
 from routeswit.api.errors import ConflictError, ValidationFailed
 from routeswit.db import one_or_none
 from routeswit.ids import new_public_id
@@ -160,7 +161,12 @@ class Routed:
         )
         if chosen is not None:
             transaction.on_commit(lambda: _enqueue_notification(assignment.pk))
+        transaction.on_commit(lambda: metrics.lead_routed(outcome=self.outcome, routing_ms=self.routing_ms))
         return assignment
+
+    @property
+    def outcome(self) -> str:
+        return self.decision.reason if self.decision.chosen else LeadStatus.UNASSIGNED
 
 
 def _route(

@@ -4,6 +4,8 @@ import os
 
 from celery import Celery
 
+import routeswit.observability  # noqa: F401 - one JSON log line per task run (Celery signals)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "routeswit.settings.production")
 
 app = Celery("routeswit")

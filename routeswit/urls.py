@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
+
+from routeswit.metrics import metrics_view
 
 urlpatterns = [
     path("api/v1/", include("routeswit.api.urls")),
     path("admin/", admin.site.urls),
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("metrics", metrics_view, name="metrics"),
+    path("", include("routeswit.web_urls")),
 ]

@@ -5,6 +5,7 @@ import time
 
 from django.conf import settings
 
+from routeswit import metrics
 from routeswit.api.errors import Envelope, summarize, to_envelope
 from routeswit.api.request_id import choose_request_id, current_request_id, reset_request_id, set_request_id
 
@@ -30,6 +31,7 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-Id"] = request.request_id
+            metrics.request_observe(request, response, time.perf_counter() - started)
             if request.path.startswith(API_PREFIX):
                 log_request(request, response, started)
             return response
@@ -38,15 +40,22 @@ class RequestIdMiddleware:
 
 
 def log_request(request, response, started: float) -> None:
+    """One line per API call; the key only as its display form (sk_live_…last4), never the key itself."""
     api_key = getattr(request, "api_key", None)
+    fields = {
+        "method": request.method,
+        "path": request.path,
+        "status": response.status_code,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        "org": api_key.org.slug if api_key else None,
+        "key": api_key.display if api_key else None,
+    }
     log.info(
         "%s %s %s %.1fms org=%s key=%s",
-        request.method,
-        request.path,
-        response.status_code,
-        (time.perf_counter() - started) * 1000,
-        api_key.org.slug if api_key else "-",
-        api_key.display if api_key else "-",
+        *(fields[name] for name in ("method", "path", "status", "duration_ms")),
+        fields["org"] or "-",
+        fields["key"] or "-",
+        extra=fields,
     )
 
 

@@ -134,6 +134,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 API_RATE_LIMIT = parse_rate("API_RATE_LIMIT", env_str("API_RATE_LIMIT", "6000/min"))
 API_KEY_PEPPER = env_str("API_KEY_PEPPER") or SECRET_KEY
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", DEBUG)
+# Webhook signing secrets are stored encrypted with a key derived from this (default: SECRET_KEY);
+# secrets written under an older key stay readable while that key is listed in the fallbacks.
+WEBHOOK_SECRET_KEY = env_str("WEBHOOK_SECRET_KEY") or ""
+WEBHOOK_SECRET_KEY_FALLBACKS = env_list("WEBHOOK_SECRET_KEY_FALLBACKS", "")
 SLA_CHECK_INTERVAL_SECONDS = env_int("SLA_CHECK_INTERVAL_SECONDS", 30)
 if SLA_CHECK_INTERVAL_SECONDS < 1:
     raise ImproperlyConfigured("SLA_CHECK_INTERVAL_SECONDS must be at least 1")
@@ -163,6 +167,12 @@ elif DEBUG:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Routeswit <routing@localhost>")
 
 SENTRY_DSN = env_str("SENTRY_DSN") or ""
+if SENTRY_DSN:
+    from routeswit.observability import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN)
+# GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; unset, it is 404 (open when DEBUG).
+METRICS_TOKEN = env_str("METRICS_TOKEN") or ""
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["routeswit.api.authentication.ApiKeyAuthentication"],
@@ -207,29 +217,40 @@ if REDIS_URL:
     }
 else:
     _queue_dir = BASE_DIR / "var" / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         os.makedirs(_queue_dir / _sub, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "queue"),
         "data_folder_out": str(_queue_dir / "queue"),
         "processed_folder": str(_queue_dir / "processed"),
+        "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
 # Publishing must never hang a request when the broker is down: work that matters is in the database.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+# The worker logs through LOGGING below (JSON lines with the task id), not Celery's own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# `json` (one object per line, via structlog) or `plain`; see routeswit/observability.py.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "routeswit.api.middleware.RequestIdLogFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "plain": {
+            "()": "routeswit.observability.PlainFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {"()": "routeswit.observability.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},

@@ -4,13 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from intelligence import services
 from intelligence.models import SlaBreach, WebhookEvent
 from leads.models import LeadStatus
 from reps.services import rep_create
-from tests.intelligence.conftest import PUBLIC_URL
 
 NOW = datetime(2025, 2, 12, 15, 0, tzinfo=UTC)  # a Wednesday
 
