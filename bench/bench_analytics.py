@@ -113,6 +113,7 @@ def seed(leads: int):
         cursor.execute(FIRST_ASSIGNMENTS_SQL, params)
         cursor.execute(REROUTES_SQL, params)
         cursor.execute(BREACHES_SQL, params)
+        cursor.execute(LEAD_COLUMNS_SQL, params)
         for table in ("leads_lead", "leads_assignment", "intelligence_slabreach"):
             cursor.execute(f"VACUUM ANALYZE {table}")
     print(f"generated {leads:,} leads in {time.perf_counter() - started:.1f} s")
@@ -161,6 +162,18 @@ SELECT id,
        1, 1, '', '{}'::jsonb,
        CASE WHEN attempts = 2 THEN created_at ELSE COALESCE(assigned_at, created_at) END
 FROM leads_lead WHERE org_id = %(org)s
+"""
+
+# What leads.services stores on each lead for analytics: the current rule/reason, the first assignment
+# time and the first response time (see leads.migrations.0006 for the same backfill).
+LEAD_COLUMNS_SQL = """
+UPDATE leads_lead AS l SET
+    rule_public_id = cur.rule_public_id, rule_name = cur.rule_name, reason = cur.reason,
+    first_assigned_at = first.assigned_at,
+    response_seconds = EXTRACT(EPOCH FROM (l.first_response_at - first.assigned_at))
+FROM leads_assignment AS cur
+JOIN leads_assignment AS first ON first.lead_id = cur.lead_id AND first.attempt = 1
+WHERE cur.lead_id = l.id AND cur.attempt = l.attempts AND l.org_id = %(org)s
 """
 
 REROUTES_SQL = """

@@ -129,7 +129,7 @@ class LeadOut(serializers.Serializer):
     attributes = serializers.DictField()
     assignment = serializers.DictField(allow_null=True)
     trace = serializers.ListField(child=serializers.DictField())
-    trace_omitted = serializers.IntegerField(help_text="Rules that did not match beyond the first 100 listed.")
+    trace_omitted = serializers.IntegerField(help_text="Non-matching rules beyond the first 100 listed.")
     candidates = serializers.ListField(child=serializers.DictField())
     fallback = serializers.DictField(allow_null=True)
     contact = serializers.DictField(allow_null=True)

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from reps.models import Rep
+from routeswit.db import SecondsBetween
 
 from .models import OPEN_STATUSES, Lead, LeadStatus
 
@@ -30,8 +31,11 @@ def lead_first_response_record(*, lead: Lead, occurred_at: datetime, rep: Rep | 
     ASSIGNED -> CONTACTED. A lead with no rep (UNASSIGNED) is not answered by an activity. The UPDATE is
     conditional, so of two concurrent activities exactly one sets it; the other updates no row.
     """
+    responded_at = Greatest(Value(occurred_at), Coalesce(F("assigned_at"), Value(occurred_at)))
     changes = {
-        "first_response_at": Greatest(Value(occurred_at), Coalesce(F("assigned_at"), Value(occurred_at))),
+        "first_response_at": responded_at,
+        # Measured from the lead's first assignment, so a re-route does not restart the clock.
+        "response_seconds": SecondsBetween(responded_at, Coalesce(F("first_assigned_at"), F("assigned_at"))),
         "status": Case(
             When(status=LeadStatus.ASSIGNED, then=Value(LeadStatus.CONTACTED)), default=F("status")
         ),

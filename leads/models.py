@@ -17,6 +17,12 @@ OPEN_STATUSES = (LeadStatus.ASSIGNED, LeadStatus.CONTACTED, LeadStatus.QUALIFIED
 CLOSED_STATUSES = (LeadStatus.CONVERTED, LeadStatus.LOST)
 
 
+class AssignmentReason(models.TextChoices):
+    RULE_MATCH = "RULE_MATCH"
+    FALLBACK = "FALLBACK"
+    NONE = "NONE"
+
+
 class Lead(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="leads")
     public_id = models.CharField(max_length=80, unique=True)
@@ -41,6 +47,13 @@ class Lead(models.Model):
         Rep, null=True, blank=True, on_delete=models.SET_NULL, related_name="first_responses"
     )
     routing_ms = models.FloatField(null=True, blank=True)
+    # Copied from the assignments when they are written, so analytics is one scan of leads with no join:
+    # the current attempt's rule and reason, when the lead first got a rep, and the first response time.
+    rule_public_id = models.CharField(max_length=80, null=True, blank=True)
+    rule_name = models.CharField(max_length=200, null=True, blank=True)
+    reason = models.CharField(max_length=16, choices=AssignmentReason.choices, default=AssignmentReason.NONE)
+    first_assigned_at = models.DateTimeField(null=True, blank=True)
+    response_seconds = models.FloatField(null=True, blank=True)  # first_response_at - first_assigned_at
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -62,12 +75,6 @@ class Lead(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
-
-
-class AssignmentReason(models.TextChoices):
-    RULE_MATCH = "RULE_MATCH"
-    FALLBACK = "FALLBACK"
-    NONE = "NONE"
 
 
 class Assignment(models.Model):

@@ -26,7 +26,18 @@ from .models import CLOSED_STATUSES, OPEN_STATUSES, Assignment, AssignmentReason
 
 log = logging.getLogger("routeswit.routing")
 DEADLOCK_RETRIES = 3
-ROUTED_FIELDS = ("rep", "status", "assigned_at", "attempts", "routing_ms", "ruleset_version")
+ROUTED_FIELDS = (
+    "rep",
+    "status",
+    "assigned_at",
+    "attempts",
+    "routing_ms",
+    "ruleset_version",
+    "rule_public_id",
+    "rule_name",
+    "reason",
+    "first_assigned_at",
+)
 
 
 class Contention(Exception):
@@ -135,13 +146,18 @@ class Routed:
     routing_ms: float
 
     def apply_to(self, lead: Lead, *, version: RulesetVersion, attempt: int) -> None:
-        chosen = self.decision.chosen
+        decision, chosen = self.decision, self.decision.chosen
         lead.rep = chosen.rep if chosen else None
         lead.status = LeadStatus.ASSIGNED if chosen else LeadStatus.UNASSIGNED
         lead.assigned_at = self.now if chosen else None
         lead.attempts = attempt
         lead.ruleset_version = version
         lead.routing_ms = self.routing_ms
+        lead.rule_public_id = decision.rule.public_id if decision.rule else None
+        lead.rule_name = decision.rule.name if decision.rule else None
+        lead.reason = decision.reason or AssignmentReason.NONE
+        if chosen and lead.first_assigned_at is None:
+            lead.first_assigned_at = self.now
 
     def record(self, *, lead: Lead, attempt: int, tier: int | None, note: str) -> Assignment:
         decision, chosen = self.decision, self.decision.chosen

@@ -103,10 +103,20 @@ def make_lead(org_a, ruleset):
                 attempt=attempt,
                 assigned_at=at,
             )
+        _, last_reason, last_rule, _ = history[-1]
+        first_at = next((at for who, _, _, at in history if who is not None), None)
         Lead.objects.filter(pk=lead.pk).update(
             created_at=created_at,
             assigned_at=last_at if last_rep else None,
             first_response_at=first_response_at,
+            # What the routing service stores on the lead for analytics (see leads.services.Routed).
+            rule_public_id=last_rule,
+            rule_name=last_rule and last_rule.replace("rule_", "Rule "),
+            reason=last_reason,
+            first_assigned_at=first_at,
+            response_seconds=(first_response_at - first_at).total_seconds()
+            if first_response_at and first_at
+            else None,
         )
         lead.refresh_from_db()
         return lead
