@@ -125,7 +125,7 @@ def seed(leads: int):
 LEADS_SQL = """
 INSERT INTO leads_lead (org_id, public_id, lead_id, ruleset_id, ruleset_version_id, ruleset_ref, status,
                         attributes, fingerprint, rep_id, assigned_at, attempts, first_response_at,
-                        routing_ms, created_at, updated_at)
+                        routing_ms, created_at, updated_at, reason)
 WITH drawn AS MATERIALIZED (
     SELECT g, random() AS u_assign, random() AS u_status, random() AS u_reroute, random() AS u_response,
            now() - random() * interval '29 days' AS created
@@ -146,7 +146,7 @@ SELECT %(org)s, 'lead_bench' || g, 'B-' || g,
        CASE WHEN rerouted AND NOT unassigned THEN 2 ELSE 1 END,
        CASE WHEN unassigned OR assigned_status = 'ASSIGNED' THEN NULL
             ELSE created + interval '11 min' + u_response * interval '2 hours' END,
-       2 + u_response * 20, created, created
+       2 + u_response * 20, created, created, 'NONE'
 FROM shaped
 """
 

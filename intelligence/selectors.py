@@ -2,7 +2,7 @@
 summary (computed by database aggregation; see analytics_summary)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -15,6 +15,8 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from leads.models import AssignmentReason, Lead, LeadStatus
 from reps.models import Rep
@@ -290,3 +292,53 @@ def _round(value: float | None) -> float | None:
 
 def _iso(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# --- dashboard charts (the pages' view of the same lead set as the summary) ---------------------------
+
+RESPONSE_BUCKETS = [
+    (0, 5, "< 5 min"),
+    (5, 15, "5–15 min"),
+    (15, 60, "15–60 min"),
+    (60, 240, "1–4 h"),
+    (240, None, "> 4 h"),
+]
+
+
+def analytics_leads_per_day(org, start, end) -> dict:
+    """Leads per local day, assigned vs unassigned (a DB aggregate over the summary's own lead set)."""
+    leads = analytics_leads(org=org, flt=AnalyticsFilter(start=start, end=end))
+    rows = (
+        leads.annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(
+            assigned=Count("pk", filter=Q(rep__isnull=False)),
+            unassigned=Count("pk", filter=Q(rep__isnull=True)),
+        )
+        .order_by("day")
+    )
+    by_day = {row["day"]: row for row in rows}
+    days, day = [], timezone.localtime(start).date()
+    while day <= timezone.localtime(end).date() and len(days) < 400:
+        days.append(day)
+        day += timedelta(days=1)
+    return {
+        "labels": [d.strftime("%b %-d") for d in days],
+        "assigned": [by_day.get(d, {}).get("assigned", 0) for d in days],
+        "unassigned": [by_day.get(d, {}).get("unassigned", 0) for d in days],
+    }
+
+
+def analytics_response_distribution(org, start, end) -> dict:
+    leads = analytics_leads(org=org, flt=AnalyticsFilter(start=start, end=end))
+    aggregates = {}
+    for index, (low, high, _) in enumerate(RESPONSE_BUCKETS):
+        bucket = Q(first_response_at__isnull=False, response_seconds__gte=low * 60)
+        if high is not None:
+            bucket &= Q(response_seconds__lt=high * 60)
+        aggregates[f"b{index}"] = Count("pk", filter=bucket)
+    counts = leads.aggregate(**aggregates)
+    return {
+        "labels": [b[2] for b in RESPONSE_BUCKETS],
+        "counts": [counts[f"b{i}"] for i in range(len(RESPONSE_BUCKETS))],
+    }

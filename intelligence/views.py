@@ -4,8 +4,6 @@
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -21,13 +19,6 @@ from . import selectors, services
 from .forms import PERIODS, PeriodForm, SlaForm
 from .models import SlaBreach
 
-RESPONSE_BUCKETS = [
-    (0, 5, "< 5 min"),
-    (5, 15, "5–15 min"),
-    (15, 60, "15–60 min"),
-    (60, 240, "1–4 h"),
-    (240, None, "> 4 h"),
-]
 ATTENTION_ROWS = 10
 
 
@@ -49,45 +40,6 @@ def period_bounds(form: PeriodForm) -> tuple[datetime, datetime]:
 
 def _summary(org, start, end) -> dict:
     return selectors.analytics_summary(org=org, flt=selectors.AnalyticsFilter(start=start, end=end))
-
-
-def leads_per_day(org, start, end) -> dict:
-    """Leads per local day, assigned vs unassigned (a DB aggregate over the summary's own lead set)."""
-    leads = selectors.analytics_leads(org=org, flt=selectors.AnalyticsFilter(start=start, end=end))
-    rows = (
-        leads.annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
-        .values("day")
-        .annotate(
-            assigned=Count("pk", filter=Q(rep__isnull=False)),
-            unassigned=Count("pk", filter=Q(rep__isnull=True)),
-        )
-        .order_by("day")
-    )
-    by_day = {row["day"]: row for row in rows}
-    days, day = [], timezone.localtime(start).date()
-    while day <= timezone.localtime(end).date() and len(days) < 400:
-        days.append(day)
-        day += timedelta(days=1)
-    return {
-        "labels": [d.strftime("%b %-d") for d in days],
-        "assigned": [by_day.get(d, {}).get("assigned", 0) for d in days],
-        "unassigned": [by_day.get(d, {}).get("unassigned", 0) for d in days],
-    }
-
-
-def response_distribution(org, start, end) -> dict:
-    leads = selectors.analytics_leads(org=org, flt=selectors.AnalyticsFilter(start=start, end=end))
-    aggregates = {}
-    for index, (low, high, _) in enumerate(RESPONSE_BUCKETS):
-        bucket = Q(first_response_at__isnull=False, response_seconds__gte=low * 60)
-        if high is not None:
-            bucket &= Q(response_seconds__lt=high * 60)
-        aggregates[f"b{index}"] = Count("pk", filter=bucket)
-    counts = leads.aggregate(**aggregates)
-    return {
-        "labels": [b[2] for b in RESPONSE_BUCKETS],
-        "counts": [counts[f"b{i}"] for i in range(len(RESPONSE_BUCKETS))],
-    }
 
 
 def _change(now, before) -> dict | None:
@@ -166,8 +118,8 @@ def dashboard_context(request) -> dict:
         "summary": current,
         "tiles": kpi_tiles(current, previous),
         "charts": {
-            "per_day": leads_per_day(request.org, start, end),
-            "response": response_distribution(request.org, start, end),
+            "per_day": selectors.analytics_leads_per_day(request.org, start, end),
+            "response": selectors.analytics_response_distribution(request.org, start, end),
             "per_rep": per_rep,
         },
         "breaches": SlaBreach.objects.filter(policy__org=request.org, lead__first_response_at__isnull=True)

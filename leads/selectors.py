@@ -1,6 +1,6 @@
 """Reads of leads, scoped to one organization."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from routeswit.api.errors import NotFoundError
 from routeswit.db import one_or_none
@@ -25,3 +25,17 @@ def lead_get(*, org: Organization, ref: str) -> Lead:
     if lead is None:
         raise NotFoundError(f"No lead {ref!r}.")
     return lead
+
+
+def lead_search(*, leads: QuerySet[Lead], q: str) -> QuerySet[Lead]:
+    """Free-text search over the client's lead id, our id and the contact's email, name or company."""
+    q = q.strip()
+    if not q:
+        return leads
+    return leads.filter(
+        Q(lead_id__icontains=q)
+        | Q(public_id=q)
+        | Q(contact__email__icontains=q)
+        | Q(contact__last_name__icontains=q)
+        | Q(contact__company__icontains=q)
+    )

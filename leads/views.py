@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -51,16 +50,7 @@ def filtered_leads(request):
     """The API's own filters (leads.api.LeadFilter: status, rep, ruleset, created_after/before) plus a search
     over the client's lead id, our id and the contact's email or name."""
     leads = LeadFilter(_filter_params(request.GET), queryset=selectors.lead_list(org=request.org)).qs
-    q = request.GET.get("q", "").strip()
-    if q:
-        leads = leads.filter(
-            Q(lead_id__icontains=q)
-            | Q(public_id=q)
-            | Q(contact__email__icontains=q)
-            | Q(contact__last_name__icontains=q)
-            | Q(contact__company__icontains=q)
-        )
-    return leads.order_by("-created_at", "-pk")
+    return selectors.lead_search(leads=leads, q=request.GET.get("q", "")).order_by("-created_at", "-pk")
 
 
 def _filter_params(params):
