@@ -29,10 +29,19 @@ EVENT_SLA_BREACHED = "sla.breached"
 # After attempt n fails, attempt n+1 is due this many seconds later; after the last, the event has failed.
 DEFAULT_RETRY_DELAYS = (30.0, 120.0, 600.0, 3600.0, 21600.0)
 MAX_RETRY_AFTER_SECONDS = 24 * 3600.0
-# Longer than any attempt can take (10 s timeout): a claimed event is not claimed again before this.
+# Longer than any attempt can take (10 s timeout): a claimed event is not claimed again before this, and a
+# worker killed mid-attempt holds it no longer than this (settings.WEBHOOK_CLAIM_LEASE_SECONDS).
 CLAIM_LEASE = timedelta(seconds=60)
+CLAIM_LEASE_MIN = timedelta(seconds=webhooks.TIMEOUT_SECONDS + 5)
 BREACH_BATCH = 500
 POLICY_FIELDS = ("name", "threshold_minutes", "webhook_url", "is_active", "on_breach", "business_hours")
+
+
+def claim_lease() -> timedelta:
+    """Configurable so the end-to-end test sees a dead worker's claim lapse in seconds; never shorter than an
+    attempt can take, or a slow but live attempt would be sent twice."""
+    seconds = getattr(settings, "WEBHOOK_CLAIM_LEASE_SECONDS", None)
+    return max(timedelta(seconds=seconds), CLAIM_LEASE_MIN) if seconds else CLAIM_LEASE
 
 
 def retry_delays() -> tuple[float, ...]:
@@ -325,7 +334,7 @@ def webhook_event_claim(*, event_pk: int, now: datetime) -> WebhookEvent | None:
     claimed = (
         WebhookEvent.objects.filter(pk=event_pk, status=EventStatus.PENDING, next_attempt_at__lte=now)
         .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        .update(attempts=F("attempts") + 1, locked_until=now + CLAIM_LEASE)
+        .update(attempts=F("attempts") + 1, locked_until=now + claim_lease())
     )
     if not claimed:
         return None

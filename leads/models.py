@@ -67,6 +67,14 @@ class Lead(models.Model):
             models.Index(fields=["org", "rep", "created_at"], name="lead_org_rep_created_idx"),
             # intelligence.selectors.analytics_summary with ?ruleset= (a ruleset's leads in the period).
             models.Index(fields=["org", "ruleset", "created_at"], name="lead_org_ruleset_created_idx"),
+            # intelligence.services.sla_breaches_find: the leads waiting for a first response, assigned
+            # before the threshold, oldest first. Only waiting leads are indexed, so the check reads the
+            # overdue ones, not every lead (bench/bench_sla_check.py).
+            models.Index(
+                fields=["org", "assigned_at"],
+                name="lead_awaiting_response_idx",
+                condition=models.Q(status=LeadStatus.ASSIGNED, first_response_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-"""A text field encrypted at rest (Fernet), for secrets the app must read back in clear: webhook signing secrets.
+"""A text field encrypted at rest (Fernet), for secrets the app must read back in clear (webhook secrets).
 
 The key is derived from WEBHOOK_SECRET_KEY (or SECRET_KEY); values written under an older key are still read
 with WEBHOOK_SECRET_KEY_FALLBACKS / SECRET_KEY_FALLBACKS, so keys can be rotated as Django's own are.

@@ -13,7 +13,14 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
 
 log = logging.getLogger("routeswit.metrics")
@@ -32,7 +39,9 @@ LEADS_ROUTED = Counter(
     "routeswit_leads_routed_total", "Routing decisions committed (new leads and re-routes).", ["outcome"]
 )
 ROUTING_TIME = Histogram(
-    "routeswit_routing_duration_seconds", "Time to decide and take a turn (a lead's routing_ms).", [],
+    "routeswit_routing_duration_seconds",
+    "Time to decide and take a turn (a lead's routing_ms).",
+    [],
     buckets=ROUTING_BUCKETS,
 )
 WEBHOOK_DELIVERIES = Counter(
@@ -80,7 +89,9 @@ class OutboxCollector:
 
     def _families(self):
         return (
-            GaugeMetricFamily("routeswit_webhook_outbox_pending", "Webhook events not yet delivered or failed."),
+            GaugeMetricFamily(
+                "routeswit_webhook_outbox_pending", "Webhook events not yet delivered or failed."
+            ),
             GaugeMetricFamily(
                 "routeswit_webhook_outbox_oldest_pending_age_seconds",
                 "Age of the oldest pending webhook event (0 when none is pending).",

@@ -148,7 +148,7 @@ connect_task_signals()
 
 
 def sentry_before_send(event: dict, hint: dict | None = None) -> dict:
-    """Drop credential headers, mask anything that looks like a key or a signing secret, tag the request id."""
+    """Drop credential headers, mask whatever looks like a key or a signing secret, tag the request id."""
     request = event.get("request") or {}
     headers = request.get("headers")
     if isinstance(headers, dict):

@@ -88,6 +88,9 @@ def _iso(value) -> str | None:
     return serializers.DateTimeField().to_representation(value) if value else None
 
 
+OBJECT_LIST = {200: {"type": "array", "items": {"type": "object", "additionalProperties": {}}}}
+
+
 def ruleset_dict(ruleset: Ruleset, with_rules: bool = True) -> dict:
     version = ruleset.current_version
     data = {
@@ -116,7 +119,9 @@ class RulesetOut(serializers.Serializer):
     fallback_target_id = serializers.CharField(allow_null=True)
     version = serializers.IntegerField()
     is_default = serializers.BooleanField()
-    rules = serializers.ListField(child=serializers.DictField())
+    rules = serializers.ListField(
+        child=serializers.DictField(), required=False, help_text="Only when one ruleset is read or saved."
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -163,7 +168,7 @@ class RulesetViewSet(OrgViewSet):
         services.ruleset_archive(ruleset=self.get_ruleset())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(summary="Versions of a ruleset, newest first", responses=OpenApiTypes.OBJECT)
+    @extend_schema(summary="Versions of a ruleset, newest first", responses=OBJECT_LIST)
     @action(detail=True, methods=["get"])
     def versions(self, request, id=None):
         ruleset = self.get_ruleset()
@@ -232,7 +237,7 @@ class RoutingViewSet(OrgViewSet):
             OpenApiParameter("is_active", bool),
             OpenApiParameter("tier", int),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=OBJECT_LIST,
     )
     @action(detail=False, methods=["get"])
     def rules(self, request):

@@ -18,6 +18,9 @@ class OrgViewSet(viewsets.GenericViewSet):
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
     lookup_value_regex = "[^/]+"
+    # No OPTIONS metadata (it needs a serializer_class these views do not have): OPTIONS is 405.
+    # CORS preflights are answered by corsheaders before any view.
+    metadata_class = None
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

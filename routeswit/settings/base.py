@@ -141,6 +141,9 @@ WEBHOOK_SECRET_KEY_FALLBACKS = env_list("WEBHOOK_SECRET_KEY_FALLBACKS", "")
 SLA_CHECK_INTERVAL_SECONDS = env_int("SLA_CHECK_INTERVAL_SECONDS", 30)
 if SLA_CHECK_INTERVAL_SECONDS < 1:
     raise ImproperlyConfigured("SLA_CHECK_INTERVAL_SECONDS must be at least 1")
+# How long a worker's claim on a webhook attempt lasts: a worker killed mid-attempt delays the event at
+# most this long before another worker takes it over (intelligence.services.claim_lease; at least 15 s).
+WEBHOOK_CLAIM_LEASE_SECONDS = env_int("WEBHOOK_CLAIM_LEASE_SECONDS", 60)
 # How often unsent assignment alerts (the broker was down when the lead was routed) are swept up.
 ALERT_SWEEP_INTERVAL_SECONDS = max(1, env_int("ALERT_SWEEP_INTERVAL_SECONDS", 30))
 
@@ -179,7 +182,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["routeswit.api.permissions.HasScope"],
     "DEFAULT_THROTTLE_CLASSES": ["routeswit.api.throttling.ApiKeyRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["routeswit.api.parsers.JsonParser"],
     "DEFAULT_PAGINATION_CLASS": "routeswit.api.pagination.StartingAfterPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "routeswit.api.schema.RouteswitAutoSchema",

@@ -9,6 +9,8 @@ a contact. Examples are bounded per operation so the whole file runs in about tw
 import hypothesis
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
@@ -26,7 +28,17 @@ CHECKS = [not_a_server_error, status_code_conformance, response_schema_conforman
 
 
 @pytest.fixture
-def fuzz_key(db):
+def in_transaction_app():
+    """As Django's test client does: a request must not close the connection holding the transaction."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_key(db, in_transaction_app):
     org = org_create(name="Fuzz", slug="fuzz")
     rep_create(org=org, data={"id": "rep_fuzz", "name": "Fuzz Rep", "email": "rep@fuzz.example"})
     team_create(org=org, data={"id": "team_fuzz", "name": "Fuzzers", "members": ["rep_fuzz"]})

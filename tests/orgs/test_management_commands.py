@@ -135,3 +135,13 @@ def test_seed_demo_is_idempotent(db, demo_dir):
     assert Organization.objects.filter(slug="demo").count() == 1
     assert (Rep.objects.count(), Team.objects.count(), ApiKey.objects.count()) == counts
     assert "already seeded" in lines[0]
+
+
+def test_seed_demo_routes_leads_through_its_rulesets(db):
+    from leads.models import Lead
+    from routing.models import Ruleset
+
+    call_command("seed_demo", stdout=StringIO())
+    assert set(Ruleset.objects.values_list("slug", flat=True)) == {"emea-inbound", "inbound"}
+    assert Lead.objects.count() == 6 and Lead.objects.exclude(rep=None).count() == 6
+    assert Lead.objects.filter(first_response_at__isnull=False).exists()
