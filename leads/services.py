@@ -175,8 +175,6 @@ class Routed:
             explanation=self.explanation,
             assigned_at=self.now,
         )
-        if chosen is not None:
-            transaction.on_commit(lambda: _enqueue_notification(assignment.pk))
         transaction.on_commit(lambda: metrics.lead_routed(outcome=self.outcome, routing_ms=self.routing_ms))
         return assignment
 
@@ -253,16 +251,6 @@ def _take_turn(*, org_id: int, decision: Decision, now: datetime) -> None:
         unique_fields=["pool_key", "rep"],
         update_fields=["last_assigned_at", "last_seq", "turns", "current_weight"],
     )
-
-
-def _enqueue_notification(assignment_pk: int) -> None:
-    """Best effort: if the broker is down the periodic sweep sends it later (the row is the outbox)."""
-    from leads.tasks import assignment_notify
-
-    try:
-        assignment_notify.apply_async(args=[assignment_pk], retry=False)
-    except Exception as exc:  # noqa: BLE001 - a broker outage must not fail a routed lead
-        log.warning("could not enqueue assignment alert %s: %s", assignment_pk, exc.__class__.__name__)
 
 
 def _release(lead: Lead) -> None:

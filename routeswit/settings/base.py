@@ -144,8 +144,8 @@ if SLA_CHECK_INTERVAL_SECONDS < 1:
 # How long a worker's claim on a webhook attempt lasts: a worker killed mid-attempt delays the event at
 # most this long before another worker takes it over (intelligence.services.claim_lease; at least 15 s).
 WEBHOOK_CLAIM_LEASE_SECONDS = env_int("WEBHOOK_CLAIM_LEASE_SECONDS", 60)
-# How often unsent assignment alerts (the broker was down when the lead was routed) are swept up.
-ALERT_SWEEP_INTERVAL_SECONDS = max(1, env_int("ALERT_SWEEP_INTERVAL_SECONDS", 30))
+# How often beat sends the assignment alerts that routing recorded (the assignment row is the outbox).
+ALERT_SWEEP_INTERVAL_SECONDS = max(1, env_int("ALERT_SWEEP_INTERVAL_SECONDS", 5))
 
 _cors = env_list("CORS_ALLOWED_ORIGINS", "*")
 CORS_URLS_REGEX = r"^/api/v1/.*$"
