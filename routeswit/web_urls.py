@@ -62,5 +62,6 @@ urlpatterns = [
     path("settings/keys/<str:key_id>/revoke/", orgs.key_revoke, name="key_revoke"),
     path("settings/members/add/", orgs.member_add, name="member_add"),
     path("settings/members/<int:membership_id>/role/", orgs.member_role, name="member_role"),
+    path("settings/members/<int:membership_id>/remove/", orgs.member_remove, name="member_remove"),
     path("playground/", intelligence.playground, name="playground"),
 ]

@@ -69,6 +69,7 @@ PARAMETER_KINDS = {
     (WEB, "delivery_retry", "delivery_id"): "delivery",
     (WEB, "key_revoke", "key_id"): "key",
     (WEB, "member_role", "membership_id"): "membership",
+    (WEB, "member_remove", "membership_id"): "membership",
 }
 
 # Bodies that would be valid for the object's owner, so a 404 is the lookup's and not a validation's.

@@ -40,6 +40,16 @@ def membership_set(*, org: Organization, user, role: str = Role.VIEWER) -> Membe
     return membership
 
 
+def membership_remove(*, membership: Membership, by_user) -> None:
+    """Take a user out of an organization; nobody removes themselves, and the last admin stays."""
+    if membership.user_id == by_user.pk:
+        raise ConflictError("You cannot remove yourself; ask another admin.")
+    admins = Membership.objects.filter(org_id=membership.org_id, role=Role.ADMIN)
+    if membership.role == Role.ADMIN and admins.count() == 1:
+        raise ConflictError("An organization keeps at least one admin.")
+    membership.delete()
+
+
 def scopes_validate(scopes: list[str]) -> list[str]:
     unknown = [s for s in scopes if s not in ALL_SCOPES]
     if unknown or not scopes:

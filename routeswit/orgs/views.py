@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from routeswit.api.errors import ApiError
 from routeswit.orgs.forms import ApiKeyForm, MemberForm, RoleForm
 from routeswit.orgs.models import ApiKey, Membership, Role
-from routeswit.orgs.services import api_key_create, api_key_revoke, membership_set
+from routeswit.orgs.services import api_key_create, api_key_revoke, membership_remove, membership_set
 from routeswit.web import SESSION_ORG, apply_errors, can, current_membership, memberships_of, org_view
 
 
@@ -131,4 +131,19 @@ def member_role(request, membership_id):
     else:
         membership_set(org=request.org, user=membership.user, role=form.cleaned_data["role"])
         messages.success(request, f"{membership.user.get_username()} is now {form.cleaned_data['role']}.")
+    return redirect("settings")
+
+
+@require_POST
+@org_view(Role.ADMIN)
+def member_remove(request, membership_id):
+    membership = Membership.objects.filter(org=request.org, pk=membership_id).select_related("user").first()
+    if membership is None:
+        raise Http404("No such member.")
+    try:
+        membership_remove(membership=membership, by_user=request.user)
+    except ApiError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{membership.user.get_username()} is no longer a member.")
     return redirect("settings")
