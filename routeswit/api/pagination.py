@@ -42,12 +42,11 @@ class StartingAfterPagination(BasePagination):
     @staticmethod
     def _cursor_pk(view, queryset, cursor: str) -> int:
         finder = getattr(view, "cursor_pk", None)
+        # The page's own (organization-scoped) queryset names the cursor, so no model needs an `org` field.
         pk = (
             finder(cursor)
             if finder
-            else queryset.model.objects.filter(org=view.request.auth.org, public_id=cursor)
-            .values_list("pk", flat=True)
-            .first()
+            else queryset.filter(public_id=cursor).values_list("pk", flat=True).first()
         )
         if pk is None:
             raise ValidationFailed({"starting_after": [f"No object with id {cursor!r}."]})

@@ -173,3 +173,22 @@ def test_routing_rules_shows_only_current_versions(api, make_rep):
     api.post("rules", {"slug": "a", "rules": [{"target_id": "rep_x"}, {"target_id": "rep_x"}]})
     api.post("rules", {"slug": "a", "rules": [{"target_id": "rep_x"}]})
     assert len(api.get("routing/rules")[1]) == 1
+
+
+def test_routing_rules_pages_with_starting_after(api, make_rep):
+    make_rep("rep_x")
+    api.post("rules", {"slug": "a", "rules": [{"target_id": "rep_x"} for _ in range(3)]})
+    status, first, response = api.get("routing/rules", {"limit": 2})
+    assert status == 200 and len(first) == 2 and 'rel="next"' in response["Link"]
+    status, rest, response = api.get("routing/rules", {"limit": 2, "starting_after": first[-1]["id"]})
+    assert status == 200 and [r["id"] for r in rest] not in ([], [r["id"] for r in first])
+    assert "Link" not in response
+
+
+def test_rulesets_page_with_starting_after(api, make_rep):
+    make_rep("rep_x")
+    for slug in ("a", "b", "c"):
+        api.post("rules", {"slug": slug, "rules": [{"target_id": "rep_x"}]})
+    first = api.get("rules", {"limit": 2})[1]
+    rest = api.get("rules", {"limit": 2, "starting_after": first[-1]["id"]})[1]
+    assert [r["slug"] for r in first + rest] == ["a", "b", "c"]
