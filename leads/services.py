@@ -18,7 +18,7 @@ from routeswit.db import one_or_none
 from routeswit.ids import new_public_id
 from routeswit.orgs.models import Organization
 from routing.decide import Decision, LockingSource, decide
-from routing.models import Distribution, PoolTurn, RepDailyCount, Ruleset, RulesetVersion
+from routing.models import Distribution, PoolTurn, Ruleset, RulesetVersion
 from routing.picker import rep_local_day, weights_after_pick
 from routing.selectors import ruleset_get, version_compiled
 
@@ -222,9 +222,6 @@ def _take_turn(*, org_id: int, decision: Decision, now: datetime) -> None:
     if not Rep.objects.filter(capped, pk=rep.pk).update(open_leads=F("open_leads") + 1):
         raise Contention(f"{rep.public_id} filled up between the read and the write")
     rep.open_leads += 1
-    day = rep_local_day(rep, now)
-    if not RepDailyCount.objects.filter(rep=rep, day=day).update(count=F("count") + 1):
-        RepDailyCount.objects.create(rep=rep, day=day, count=1)
     weights = weights_after_pick(decision.ordered) if decision.distribution == Distribution.WEIGHTED else {}
     # Every rep of the pool is locked, so the next turn number is read and written without a race.
     next_seq = max((c.state.last_seq or 0 for c in decision.candidates), default=0) + 1

@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
+from leads.models import Assignment
 from reps.models import Rep, Team
 
-from .models import Distribution, PoolTurn, RepDailyCount, Rule, RulesetVersion
+from .models import Distribution, PoolTurn, Rule, RulesetVersion
 from .picker import Candidate, PoolState, exclusion, order_eligible, pool_key, rep_local_day
 
 FULL_TRACE_RULES = 50
@@ -59,8 +60,12 @@ class SnapshotSource:
         for team_public_id, rep_pk in memberships.values_list("team__public_id", "rep_id").order_by("rep_id"):
             self.teams.setdefault(team_public_id, []).append(by_pk[rep_pk])
         days = {(r.pk, rep_local_day(r, now)) for r in by_pk.values()}
-        counts = RepDailyCount.objects.filter(rep__org_id=org_id, day__in={d for _, d in days})
-        self.daily = {(c.rep_id, c.day): c.count for c in counts if (c.rep_id, c.day) in days}
+        counts = (
+            Assignment.objects.filter(rep__org_id=org_id, rep_day__in={d for _, d in days})
+            .values_list("rep_id", "rep_day")
+            .annotate(n=Count("pk"))
+        )
+        self.daily = {(rep_pk, day): n for rep_pk, day, n in counts if (rep_pk, day) in days}
         self.turns = {(t.pool_key, t.rep_id): t for t in PoolTurn.objects.filter(org_id=org_id)}
 
     def expand(self, targets: list[dict]) -> list[tuple[Rep, str, str | None]]:
@@ -125,8 +130,8 @@ class LockingSource:
     def daily_count(self, rep: Rep, now: datetime) -> int:
         day = rep_local_day(rep, now)
         if (rep.pk, day) not in self._daily:
-            rows = RepDailyCount.objects.filter(rep=rep, day=day).values_list("count", flat=True)
-            self._daily[(rep.pk, day)] = rows.first() or 0
+            # Counted from the assignments themselves: only routing inserts them, under this rep's lock.
+            self._daily[(rep.pk, day)] = Assignment.objects.filter(rep=rep, rep_day=day).count()
         return self._daily[(rep.pk, day)]
 
     def pool_state(self, key: str, rep: Rep) -> PoolState:

@@ -96,17 +96,3 @@ class PoolTurn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pool_key}:{self.rep_id}"
-
-
-class RepDailyCount(models.Model):
-    """Leads assigned to a rep on one day of the rep's own calendar, for max_leads_per_day."""
-
-    rep = models.ForeignKey(Rep, on_delete=models.CASCADE, related_name="daily_counts")
-    day = models.DateField()
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["rep", "day"], name="repdailycount_rep_day_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.rep_id} {self.day}: {self.count}"

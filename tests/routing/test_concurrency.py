@@ -5,11 +5,9 @@ from collections import Counter
 
 import pytest
 from django.db import connection
-from django.db.models import Count
 
 from leads.models import OPEN_STATUSES, Assignment, Lead
 from reps.models import Rep
-from routing.models import RepDailyCount
 from tests.conftest import Api
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,14 +42,8 @@ def assert_counters_match_recount():
     for rep in Rep.objects.all():
         open_count = Lead.objects.filter(rep=rep, status__in=OPEN_STATUSES).count()
         assert rep.open_leads == open_count, rep.public_id
-    daily = dict(
-        Assignment.objects.exclude(rep=None)
-        .values_list("rep_id", "rep_day")
-        .annotate(n=Count("pk"))
-        .values_list("rep_id", "n")
-    )
-    for row in RepDailyCount.objects.all():
-        assert row.count == daily.get(row.rep_id, 0)
+    # The daily cap is counted from the assignments themselves, so there is no second counter to drift.
+    assert not Assignment.objects.exclude(rep=None).filter(rep_day__isnull=True).exists()
 
 
 def test_parallel_round_robin_is_fair_and_counters_match(key_a, make_rep, save_rules):

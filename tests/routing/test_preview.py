@@ -1,7 +1,7 @@
 import pytest
 
 from leads.models import Assignment, Lead
-from routing.models import PoolTurn, RepDailyCount
+from routing.models import PoolTurn
 from tests.conftest import assert_error, rep_of
 
 CASEXCHANGE_RULES = [
@@ -36,7 +36,6 @@ def casexchange(make_rep, save_rules):
 def _state():
     return (
         list(PoolTurn.objects.order_by("pk").values_list("turns", "last_assigned_at")),
-        list(RepDailyCount.objects.values_list("count", flat=True)),
         Lead.objects.count(),
         Assignment.objects.count(),
     )
