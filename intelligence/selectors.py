@@ -44,6 +44,15 @@ def sla_breach_list(*, policy: SlaPolicy) -> QuerySet[SlaBreach]:
     return SlaBreach.objects.filter(policy=policy).select_related("lead", "rep", "event")
 
 
+def sla_breaches_open(*, org: Organization) -> QuerySet[SlaBreach]:
+    """Breaches whose lead still has no first response, newest first (the dashboard's attention list)."""
+    return (
+        SlaBreach.objects.filter(policy__org=org, lead__first_response_at__isnull=True)
+        .select_related("policy", "lead", "rep")
+        .order_by("-detected_at")
+    )
+
+
 def sla_delivery_list(*, policy: SlaPolicy) -> QuerySet[WebhookDelivery]:
     return WebhookDelivery.objects.filter(event__policy=policy).select_related("event")
 

@@ -8,8 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from leads.models import LeadStatus
-from leads.selectors import lead_list
+from leads.selectors import lead_unassigned_list
 from reps.selectors import rep_list
 from routeswit.api.errors import ApiError
 from routeswit.orgs.models import Role
@@ -17,7 +16,6 @@ from routeswit.web import apply_errors, flash_error, org_view, paginate
 
 from . import selectors, services
 from .forms import PERIODS, PeriodForm, SlaForm
-from .models import SlaBreach
 
 ATTENTION_ROWS = 10
 
@@ -122,12 +120,8 @@ def dashboard_context(request) -> dict:
             "response": selectors.analytics_response_distribution(request.org, start, end),
             "per_rep": per_rep,
         },
-        "breaches": SlaBreach.objects.filter(policy__org=request.org, lead__first_response_at__isnull=True)
-        .select_related("policy", "lead", "rep")
-        .order_by("-detected_at")[:ATTENTION_ROWS],
-        "unassigned": lead_list(org=request.org)
-        .filter(status=LeadStatus.UNASSIGNED)
-        .order_by("-created_at")[:ATTENTION_ROWS],
+        "breaches": selectors.sla_breaches_open(org=request.org)[:ATTENTION_ROWS],
+        "unassigned": lead_unassigned_list(org=request.org)[:ATTENTION_ROWS],
         "query": query.urlencode(),
         "refreshed_at": timezone.now(),
     }

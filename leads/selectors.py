@@ -6,7 +6,7 @@ from routeswit.api.errors import NotFoundError
 from routeswit.db import one_or_none
 from routeswit.orgs.models import Organization
 
-from .models import Assignment, Lead
+from .models import Assignment, Lead, LeadStatus
 
 
 def lead_list(*, org: Organization) -> QuerySet[Lead]:
@@ -15,6 +15,11 @@ def lead_list(*, org: Organization) -> QuerySet[Lead]:
         .select_related("ruleset", "ruleset_version", "rep", "contact", "first_response_rep")
         .prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("rep")))
     )
+
+
+def lead_unassigned_list(*, org: Organization) -> QuerySet[Lead]:
+    """Leads nobody could take, newest first."""
+    return lead_list(org=org).filter(status=LeadStatus.UNASSIGNED).order_by("-created_at")
 
 
 def lead_get(*, org: Organization, ref: str) -> Lead:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from reps.models import Rep
 from routeswit import metrics
-from routeswit.api.errors import ConflictError, ValidationFailed
+from routeswit.api.errors import ConflictError, NotFoundError, ValidationFailed
 from routeswit.db import one_or_none
 from routeswit.ids import new_public_id
 from routeswit.orgs.models import Organization
@@ -72,7 +72,7 @@ def lead_route(*, org: Organization, data: dict) -> tuple[Lead, bool]:
 def _ruleset_for(*, org: Organization, ref: str) -> Ruleset:
     try:
         return ruleset_get(org=org, ref=ref)
-    except Exception:  # noqa: BLE001 - NotFoundError: a bad body field is a validation error, not a 404
+    except NotFoundError:  # a bad body field is a validation error, not a 404
         raise ValidationFailed({"ruleset_id": [f"No ruleset {ref!r}."]}) from None
 
 

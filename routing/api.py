@@ -241,17 +241,14 @@ class RoutingViewSet(OrgViewSet):
     )
     @action(detail=False, methods=["get"])
     def rules(self, request):
-        rules = selectors.current_rules(org=self.org)
         params = request.query_params
-        if params.get("ruleset"):
-            ref = params["ruleset"]
-            rules = rules.filter(
-                **{"version__ruleset__public_id" if ref.startswith("rs_") else "version__ruleset__slug": ref}
-            )
-        if params.get("is_active") not in (None, ""):
-            rules = rules.filter(is_active=params["is_active"].lower() in ("1", "true", "yes"))
-        if params.get("tier"):
-            rules = rules.filter(tier=_int_param(params["tier"], "tier"))
+        active = params.get("is_active")
+        rules = selectors.current_rules(
+            org=self.org,
+            ruleset=params.get("ruleset") or None,
+            is_active=None if active in (None, "") else active.lower() in ("1", "true", "yes"),
+            tier=_int_param(params.get("tier"), "tier"),
+        )
         page = self.paginate_queryset(rules)
         return self.get_paginated_response([rule_dict(r, r.version.ruleset) for r in page])
 

@@ -66,7 +66,7 @@ class SnapshotSource:
             .annotate(n=Count("pk"))
         )
         self.daily = {(rep_pk, day): n for rep_pk, day, n in counts if (rep_pk, day) in days}
-        self.turns = {(t.pool_key, t.rep_id): t for t in PoolTurn.objects.filter(org_id=org_id)}
+        self._turns: dict[str, dict[int, PoolTurn]] = {}
 
     def expand(self, targets: list[dict]) -> list[tuple[Rep, str, str | None]]:
         return _dedupe(
@@ -83,8 +83,10 @@ class SnapshotSource:
         return self.daily.get((rep.pk, rep_local_day(rep, now)), 0)
 
     def pool_state(self, key: str, rep: Rep) -> PoolState:
-        turn = self.turns.get((key, rep.pk))
-        return _state(turn)
+        # Only the pools this lead's rules touch are read, once per snapshot (a backtest reuses them).
+        if key not in self._turns:
+            self._turns[key] = {t.rep_id: t for t in PoolTurn.objects.filter(pool_key=key)}
+        return _state(self._turns[key].get(rep.pk))
 
 
 class LockingSource:

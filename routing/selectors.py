@@ -41,17 +41,24 @@ def version_rules(*, version: RulesetVersion) -> list[Rule]:
     return list(version.rules.order_by("position"))
 
 
-def current_rules(*, org: Organization) -> QuerySet[Rule]:
-    """Every rule of every live ruleset's current version, flat."""
-    return (
-        Rule.objects.filter(
-            version__ruleset__org=org,
-            version__ruleset__archived_at__isnull=True,
-            version__ruleset__current_version=F("version"),
-        )
-        .select_related("version__ruleset")
-        .order_by("pk")
+def current_rules(
+    *, org: Organization, ruleset: str | None = None, is_active: bool | None = None, tier: int | None = None
+) -> QuerySet[Rule]:
+    """Every rule of every live ruleset's current version, flat; optionally of one ruleset (slug or id),
+    active or not, of one tier."""
+    rules = Rule.objects.filter(
+        version__ruleset__org=org,
+        version__ruleset__archived_at__isnull=True,
+        version__ruleset__current_version=F("version"),
     )
+    if ruleset is not None:
+        field = "version__ruleset__public_id" if ruleset.startswith("rs_") else "version__ruleset__slug"
+        rules = rules.filter(**{field: ruleset})
+    if is_active is not None:
+        rules = rules.filter(is_active=is_active)
+    if tier is not None:
+        rules = rules.filter(tier=tier)
+    return rules.select_related("version__ruleset").order_by("pk")
 
 
 class _CompiledCache:

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,6 +75,18 @@ class Redis:
                 return conn.recv(16).startswith(b"+PONG")
         except OSError:
             return False
+
+
+@contextmanager
+def running_redis():
+    """A private Redis for one test or module, stopped afterwards even when the test stopped it itself."""
+    server = Redis()
+    server.start()
+    try:
+        yield server
+    finally:
+        if server.is_up():
+            server.stop()
 
 
 def worker_env(*, database_name: str, redis_url: str) -> dict:

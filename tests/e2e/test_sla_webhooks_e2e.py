@@ -15,7 +15,7 @@ from leads.models import Lead, LeadStatus
 from reps.services import rep_create
 from routeswit.ids import new_public_id
 from routing.models import Ruleset, RulesetVersion
-from tests.e2e.sla_processes import Redis, Worker, sla_check_once, wait_for, worker_env
+from tests.e2e.sla_processes import Worker, running_redis, sla_check_once, wait_for, worker_env
 from tests.intelligence.receiver import Receiver
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -23,13 +23,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(scope="module")
 def redis():
-    server = Redis()
-    server.start()
-    try:
+    with running_redis() as server:
         yield server
-    finally:
-        if server.is_up():
-            server.stop()
 
 
 @pytest.fixture

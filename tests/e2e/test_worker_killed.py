@@ -18,7 +18,7 @@ from leads.models import Lead, LeadStatus
 from reps.services import rep_create
 from routeswit.ids import new_public_id
 from routing.models import Ruleset, RulesetVersion
-from tests.e2e.sla_processes import Redis, Worker, wait_for, worker_env
+from tests.e2e.sla_processes import Worker, running_redis, wait_for, worker_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -78,13 +78,8 @@ class HangingReceiver:
 
 @pytest.fixture
 def redis():
-    server = Redis()
-    server.start()
-    try:
+    with running_redis() as server:
         yield server
-    finally:
-        if server.is_up():
-            server.stop()
 
 
 @pytest.fixture
