@@ -74,26 +74,28 @@ def prepare() -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def start_server() -> subprocess.Popen:
+def start_server(
+    workers: int = 2, threads: int = 4, port: int = PORT, timeout: float = 30
+) -> subprocess.Popen:
     args = [
         str(ROOT / ".venv/bin/gunicorn"),
         "routeswit.wsgi",
         "-k",
         "gthread",
         "--workers",
-        "2",
+        str(workers),
         "--threads",
-        "4",
+        str(threads),
         "-b",
-        f"127.0.0.1:{PORT}",
+        f"127.0.0.1:{port}",
         "--log-level",
         "warning",
     ]
     server = subprocess.Popen(args, env=ENV, cwd=ROOT, start_new_session=True)
-    deadline = time.time() + 30
+    deadline = time.time() + timeout
     while time.time() < deadline:
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/api/v1/health")
             if conn.getresponse().status == 200:
                 return server

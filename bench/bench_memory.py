@@ -30,32 +30,7 @@ TARGET_GROWTH_MIB = 5.0
 
 
 def start_server(threads: int) -> subprocess.Popen:
-    args = [
-        str(bench_http.ROOT / ".venv/bin/gunicorn"),
-        "routeswit.wsgi",
-        "-k",
-        "gthread",
-        "--workers",
-        "1",
-        "--threads",
-        str(threads),
-        "-b",
-        f"127.0.0.1:{PORT}",
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(args, env=bench_http.ENV, cwd=bench_http.ROOT, start_new_session=True)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-            conn.request("GET", "/api/v1/health")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.3)
-    os.killpg(server.pid, signal.SIGKILL)
-    raise SystemExit("gunicorn did not start")
+    return bench_http.start_server(workers=1, threads=threads, port=PORT, timeout=60)
 
 
 def worker_rss_mib(server: subprocess.Popen) -> float:
