@@ -131,3 +131,71 @@ class WebhookDelivery(models.Model):
     @property
     def succeeded(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
+
+# --- analytics rollups (see intelligence/rollups.py) ------------------------------------------------------
+
+
+class AnalyticsDay(models.Model):
+    """One UTC day of one organization whose leads are rolled up in LeadDayCell rows. A day is read from its
+    cells only while no AnalyticsDirtyMark names it; otherwise (and before it is built) it is read live."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    built_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "day"], name="analyticsday_org_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id}:{self.day}"
+
+
+class AnalyticsDirtyMark(models.Model):
+    """Written by a PostgreSQL trigger (migration 0003) whenever a lead of an earlier day, or a breach of such
+    a lead, is written: that day's cells are stale until the builder rebuilds it. Append-only (no unique key,
+    so no row lock is ever taken or waited for); the builder deletes the marks its snapshot saw."""
+
+    # No foreign key: the trigger also fires while an organization is being deleted.
+    org_id = models.BigIntegerField()
+    day = models.DateField()
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["org_id", "day"], name="analyticsdirty_org_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id}:{self.day}"
+
+
+class LeadDayCell(models.Model):
+    """The leads of one built day with the same ruleset, current rep and current rule: sums, so any set of
+    cells adds up to the summary's counts. Response-time percentiles are not here (they do not add up):
+    analytics_summary computes them exactly from the leads."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    ruleset_id = models.BigIntegerField()
+    rep_id = models.BigIntegerField(null=True)
+    rule_public_id = models.CharField(max_length=80, null=True)
+    rule_name = models.CharField(max_length=200, null=True)
+    total = models.PositiveIntegerField(default=0)
+    assigned = models.PositiveIntegerField(default=0)
+    rerouted = models.PositiveIntegerField(default=0)
+    converted = models.PositiveIntegerField(default=0)
+    first_attempt = models.PositiveIntegerField(default=0)
+    fallback = models.PositiveIntegerField(default=0)
+    routed = models.PositiveIntegerField(default=0)  # leads with a routing_ms
+    routing_ms_sum = models.FloatField(default=0)
+    responded = models.PositiveIntegerField(default=0)
+    timed = models.PositiveIntegerField(default=0)  # leads with a response_seconds
+    response_seconds_sum = models.FloatField(default=0)
+    breaches = models.PositiveIntegerField(default=0)
+    breached_leads = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        # analytics_summary: the cells of the built days of a period.
+        indexes = [models.Index(fields=["org", "day"], name="leaddaycell_org_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id}:{self.day}:{self.rep_id}:{self.rule_public_id}"

@@ -7,23 +7,21 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
-    Avg,
     Count,
-    F,
     FloatField,
-    Max,
     Q,
     QuerySet,
 )
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from leads.models import AssignmentReason, Lead, LeadStatus
+from leads.models import Lead
 from reps.models import Rep
 from routeswit.api.errors import NotFoundError
 from routeswit.orgs.models import Organization
 from routing.models import Ruleset
 
+from . import rollups
 from .models import SlaBreach, SlaPolicy, WebhookDelivery
 
 # --- SLA policies, breaches, deliveries -----------------------------------------------------------------
@@ -104,16 +102,6 @@ def analytics_leads(*, org: Organization, flt: AnalyticsFilter) -> QuerySet[Lead
     return leads
 
 
-def _response_aggregates(postgres: bool) -> dict:
-    aggregates = {
-        "responded": Count("pk", filter=Q(first_response_at__isnull=False)),
-        "avg_seconds": Avg("response_seconds"),
-    }
-    if postgres:
-        aggregates["percentiles"] = PercentileCont("response_seconds", (0.5, 0.9))
-    return aggregates
-
-
 def _unpack_percentiles(row: dict) -> dict:
     if "percentiles" in row:
         median, p90 = row.pop("percentiles") or (None, None)
@@ -121,50 +109,41 @@ def _unpack_percentiles(row: dict) -> dict:
     return row
 
 
-def _sla_scope_q(org: Organization) -> Q | None:
-    """Assigned leads some SLA policy measures; None when the organization has no SLA at all."""
-    scopes = set(
-        SlaPolicy.objects.filter(org=org, deleted_at__isnull=True).values_list("ruleset_id", flat=True)
-    )
-    if not scopes:
-        return None
-    assigned = Q(rep__isnull=False)
-    return assigned if None in scopes else assigned & Q(ruleset_id__in=scopes)
-
-
 def analytics_summary(*, org: Organization, flt: AnalyticsFilter) -> dict:
     postgres = connection.vendor == "postgresql"
+    outer = connection.in_atomic_block
     with transaction.atomic():
         if postgres:
-            # Large sorts (percentiles, grouping) stay in memory; JIT costs more than it saves here.
             with connection.cursor() as cursor:
+                if not outer:  # one snapshot for the rollups, the dirty marks and the live leads
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                # Large sorts stay in memory; JIT costs more than it saves here.
                 cursor.execute("SET LOCAL work_mem = '64MB'")
                 cursor.execute("SET LOCAL jit = off")
         return _summary(org=org, flt=flt, postgres=postgres)
 
 
 def _summary(*, org: Organization, flt: AnalyticsFilter, postgres: bool) -> dict:
-    leads = analytics_leads(org=org, flt=flt)
-    aggregates = {
-        "total": Count("pk"),
-        "assigned": Count("pk", filter=Q(rep__isnull=False)),
-        "rerouted": Count("pk", filter=Q(attempts__gt=1)),
-        "converted": Count("pk", filter=Q(status=LeadStatus.CONVERTED)),
-        "first_attempt": Count("pk", filter=Q(attempts=1, rep__isnull=False)),
-        "fallback": Count("pk", filter=Q(rep__isnull=False, reason=AssignmentReason.FALLBACK)),
-        "avg_routing_ms": Avg("routing_ms"),
-        **_response_aggregates(postgres),
-    }
-    sla_scope = _sla_scope_q(org)
-    if sla_scope is not None:
-        breached_leads = SlaBreach.objects.filter(policy__org=org).values("lead_id")
-        aggregates["measured"] = Count("pk", filter=sla_scope)
-        aggregates["breached"] = Count("pk", filter=sla_scope & Q(pk__in=breached_leads))
-    totals = _unpack_percentiles(leads.aggregate(**aggregates))
-    if not postgres:
-        totals.update(_percentiles(sorted_seconds(leads)))
-    breaches = SlaBreach.objects.filter(policy__org=org, lead__in=leads.values("pk")).count()
-    return _summary_body(flt, totals, breaches, _by_rep(leads, postgres), _by_rule(leads, postgres))
+    cells = rollups.period_cells(
+        org=org,
+        start=flt.start,
+        end=flt.end,
+        ruleset_id=flt.ruleset.pk if flt.ruleset else None,
+        rep_id=flt.rep.pk if flt.rep else None,
+    )
+    totals = _fold(cells)
+    scopes = _sla_scopes(org)
+    if scopes is not None:
+        in_scope = [
+            c for c in cells if c["rep_id"] is not None and (None in scopes or c["ruleset_id"] in scopes)
+        ]
+        measured = _fold(in_scope)
+        totals["measured"], totals["breached"] = measured["assigned"], measured["breached_leads"]
+    by_rep = _fold_by(cells, "rep_id")
+    by_rep.pop(None, None)
+    by_rule = _fold_by(cells, "rule_public_id")
+    _add_percentiles(analytics_leads(org=org, flt=flt), totals, by_rep, by_rule, postgres)
+    return _summary_body(flt, totals, totals["breaches"], _by_rep(by_rep), _by_rule(by_rule))
 
 
 def _summary_body(flt, totals: dict, breaches: int, by_rep: list, by_rule: list) -> dict:
@@ -210,44 +189,82 @@ def _response_time(row: dict) -> dict:
     }
 
 
-def _group_aggregates(postgres: bool) -> dict:
-    return {
-        "total": Count("pk"),
-        "converted": Count("pk", filter=Q(status=LeadStatus.CONVERTED)),
-        **_response_aggregates(postgres),
-    }
+def _fold(cells: list[dict]) -> dict:
+    totals = dict.fromkeys(rollups.SUMS, 0)
+    for cell in cells:
+        for key in rollups.SUMS:
+            totals[key] += cell[key]
+    totals["avg_routing_ms"] = totals["routing_ms_sum"] / totals["routed"] if totals["routed"] else None
+    totals["avg_seconds"] = totals["response_seconds_sum"] / totals["timed"] if totals["timed"] else None
+    totals["median_seconds"] = totals["p90_seconds"] = None
+    return totals
 
 
-def _by_rep(leads: QuerySet[Lead], postgres: bool) -> list[dict]:
-    rows = (
-        leads.filter(rep__isnull=False)
-        .values("rep_id")
-        .annotate(rep_public_id=F("rep__public_id"), rep_name=F("rep__name"), **_group_aggregates(postgres))
-        .order_by("-total", "rep_public_id")
+def _fold_by(cells: list[dict], key: str) -> dict:
+    groups: dict = {}
+    for cell in cells:
+        groups.setdefault(cell[key], []).append(cell)
+    folded = {}
+    for value, members in groups.items():
+        folded[value] = _fold(members)
+        names = [c["rule_name"] for c in members if c["rule_name"] is not None]
+        folded[value]["rule_name"] = max(names) if names else None
+    return folded
+
+
+def _sla_scopes(org: Organization) -> set | None:
+    """The rulesets some SLA policy measures (None in it: all of them); None without any SLA."""
+    scopes = set(
+        SlaPolicy.objects.filter(org=org, deleted_at__isnull=True).values_list("ruleset_id", flat=True)
     )
-    rows = [_unpack_percentiles(row) for row in rows]
+    return scopes or None
+
+
+def _add_percentiles(
+    leads: QuerySet[Lead], totals: dict, by_rep: dict, by_rule: dict, postgres: bool
+) -> None:
+    """Exact median and p90 of the period's response times: percentile_cont over the lead_*response_idx
+    indexes on PostgreSQL (one ordered read each, overall / per rep / per rule), the same interpolation in
+    Python on SQLite. Percentiles do not add up across days, so they never come from the rollups."""
+    timed = leads.filter(response_seconds__isnull=False)
     if not postgres:
-        _group_percentiles(rows, "rep_id", leads.filter(rep__isnull=False), "rep_id")
+        totals.update(_percentiles(sorted_seconds(timed)))
+        _group_percentiles(by_rep, timed.exclude(rep=None), "rep_id")
+        _group_percentiles(by_rule, timed, "rule_public_id")
+        return
+    if totals["timed"]:
+        totals.update(_unpack_percentiles(timed.aggregate(percentiles=_percentile_aggregate())))
+    for groups, field, rows in (
+        (by_rep, "rep_id", timed.exclude(rep=None)),
+        (by_rule, "rule_public_id", timed),
+    ):
+        if not any(g["timed"] for g in groups.values()):
+            continue
+        for row in rows.values(field).annotate(percentiles=_percentile_aggregate()).order_by(field):
+            if row[field] in groups:
+                groups[row[field]].update(_unpack_percentiles(row))
+
+
+def _percentile_aggregate():
+    return PercentileCont("response_seconds", (0.5, 0.9))
+
+
+def _by_rep(groups: dict) -> list[dict]:
+    reps = {r.pk: r for r in Rep.objects.filter(pk__in=list(groups)).only("public_id", "name")}
+    rows = sorted(groups.items(), key=lambda item: (-item[1]["total"], reps[item[0]].public_id))
     return [
-        {"rep": {"id": row["rep_public_id"], "name": row["rep_name"]}, **_group_body(row)} for row in rows
+        {"rep": {"id": reps[pk].public_id, "name": reps[pk].name}, **_group_body(row)} for pk, row in rows
     ]
 
 
-def _by_rule(leads: QuerySet[Lead], postgres: bool) -> list[dict]:
-    rows = (
-        leads.values(rule_id=F("rule_public_id"))
-        .annotate(rule_name=Max("rule_name"), **_group_aggregates(postgres))
-        .order_by("-total", "rule_id")
-    )
-    rows = [_unpack_percentiles(row) for row in rows]
-    if not postgres:
-        _group_percentiles(rows, "rule_id", leads, "rule_public_id")
+def _by_rule(groups: dict) -> list[dict]:
+    rows = sorted(groups.items(), key=lambda item: (-item[1]["total"], item[0] or ""))
     return [
         {
-            "rule": {"id": row["rule_id"], "name": row["rule_name"]} if row["rule_id"] else None,
+            "rule": {"id": rule_id, "name": row["rule_name"]} if rule_id else None,
             **_group_body(row),
         }
-        for row in rows
+        for rule_id, row in rows
     ]
 
 
@@ -264,17 +281,16 @@ def _group_body(row: dict) -> dict:
 
 
 def sorted_seconds(leads: QuerySet[Lead]) -> list[float]:
-    responded = leads.filter(first_response_at__isnull=False)
-    return list(responded.order_by("response_seconds").values_list("response_seconds", flat=True))
+    timed = leads.filter(response_seconds__isnull=False)
+    return list(timed.order_by("response_seconds").values_list("response_seconds", flat=True))
 
 
-def _group_percentiles(rows: list[dict], key: str, leads: QuerySet[Lead], field: str) -> None:
-    responded = leads.filter(first_response_at__isnull=False).order_by(field, "response_seconds")
+def _group_percentiles(groups: dict, leads: QuerySet[Lead], field: str) -> None:
     grouped: dict = {}
-    for group, seconds in responded.values_list(field, "response_seconds"):
+    for group, seconds in leads.order_by(field, "response_seconds").values_list(field, "response_seconds"):
         grouped.setdefault(group, []).append(seconds)
-    for row in rows:
-        row.update(_percentiles(grouped.get(row[key], [])))
+    for key, row in groups.items():
+        row.update(_percentiles(grouped.get(key, [])))
 
 
 def _percentiles(values: list[float]) -> dict:

@@ -9,7 +9,7 @@ import time
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from . import rollups, services
 
 POLL_BUDGET_SECONDS = 20.0
 
@@ -35,3 +35,9 @@ def webhook_events_deliver_due() -> int:
             break
         sent += services.webhook_event_deliver(event_pk=pk) is not None
     return sent
+
+
+@shared_task(acks_late=True, ignore_result=True, expires=600)
+def analytics_rollups_build() -> int:
+    """Roll up the ended days that are new or changed (a no-op on SQLite)."""
+    return rollups.rollups_build()

@@ -40,4 +40,8 @@ def periodic_schedule(settings) -> dict[str, tuple[str, float]]:
             "intelligence.tasks.webhook_events_deliver_due",
             float(min(settings.SLA_CHECK_INTERVAL_SECONDS, 10)),
         ),
+        "analytics-rollups-build": (
+            "intelligence.tasks.analytics_rollups_build",
+            float(settings.ANALYTICS_ROLLUP_INTERVAL_SECONDS),
+        ),
     }

@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from intelligence.models import SlaBreach
+from intelligence.models import LeadDayCell, SlaBreach
+from intelligence.rollups import rollups_build
 from intelligence.selectors import percentile_cont
 from leads.models import AssignmentReason, LeadStatus
 from routeswit.orgs.models import KeyKind
@@ -19,10 +20,11 @@ def after(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
 
 
-@pytest.fixture
-def data(make_lead, rep, other_rep, other_ruleset):
+@pytest.fixture(params=["live", "rolled_up"])
+def data(request, make_lead, rep, other_rep, other_ruleset):
     """Seven leads in January (and one in February); response seconds 60, 120, 300, 900 (re-routed: from the
-    first assignment), 30."""
+    first assignment), 30. Every test runs twice: with every day read live, and with the ended days rolled
+    up by the builder (intelligence.rollups) first: the answers must not differ."""
     a, b = rep, other_rep
     leads = {
         "l1": make_lead(rep=a, assigned_at=T0, first_response_at=after(60), status=LeadStatus.CONVERTED),
@@ -56,6 +58,9 @@ def data(make_lead, rep, other_rep, other_ruleset):
         first_response_at=datetime(2025, 2, 3, 1, tzinfo=UTC),
         status=LeadStatus.CONVERTED,
     )
+    if request.param == "rolled_up":
+        assert rollups_build() >= 2  # the two days with leads (the empty ones are recorded, not counted)
+        assert LeadDayCell.objects.filter(day=T0.date()).exists()
     return leads
 
 
