@@ -144,3 +144,16 @@ def test_the_management_command_builds_once(make_lead, rep):
     call_command("analytics_rollup", stdout=out)
     assert out.getvalue().strip() == "Rolled up 1 day(s)."
     assert LeadDayCell.objects.count() == 1
+
+
+def test_deleting_an_organization_with_rolled_up_days_deletes_them(org_a, past, make_policy):
+    SlaBreach.objects.create(
+        public_id="brc_gone",
+        policy=make_policy(),
+        lead=past["old"],
+        detected_at=timezone.now(),
+        elapsed_seconds=400,
+        threshold_seconds=300,
+    )
+    org_a.delete()
+    assert not LeadDayCell.objects.exists() and not AnalyticsDay.objects.exists()
