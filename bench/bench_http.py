@@ -202,9 +202,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
     ctx = prepare()
-    server = start_server()
+    server = start_server(workers=args.workers, threads=args.threads)
     run = str(int(time.time()))
     try:
         makers = request_makers(ctx, run)
@@ -220,7 +222,8 @@ def main():
 
 def report(args, results: list[dict], rss_before: list[float], rss_after: list[float]) -> None:
     print(
-        f"{args.clients} clients, {args.seconds:.0f} s per endpoint, gunicorn gthread 2 workers x 4 threads"
+        f"{args.clients} clients, {args.seconds:.0f} s per endpoint, "
+        f"gunicorn gthread {args.workers} workers x {args.threads} threads"
     )
     header = ("endpoint", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors")
     print("{:34} {:>9} {:>8} {:>8} {:>8} {:>8} {:>7}".format(*header))

@@ -4,10 +4,9 @@ import hashlib
 import json
 import logging
 import time
-from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -17,15 +16,15 @@ from routeswit.api.errors import ConflictError, NotFoundError, ValidationFailed
 from routeswit.db import one_or_none
 from routeswit.ids import new_public_id
 from routeswit.orgs.models import Organization
-from routing.decide import Decision, LockingSource, decide
+from routing.decide import Decision, PoolReader, decide
 from routing.models import Distribution, PoolTurn, Ruleset, RulesetVersion
-from routing.picker import rep_local_day, weights_after_pick
+from routing.picker import Excluded, order_eligible, rep_local_day, weights_after_pick
 from routing.selectors import ruleset_get, version_compiled
 
 from .models import CLOSED_STATUSES, OPEN_STATUSES, Assignment, AssignmentReason, Lead, LeadStatus
 
 log = logging.getLogger("routeswit.routing")
-DEADLOCK_RETRIES = 3
+DEADLOCK_RETRIES = 5
 ROUTED_FIELDS = (
     "rep",
     "status",
@@ -41,7 +40,8 @@ ROUTED_FIELDS = (
 
 
 class Contention(Exception):
-    """A guard saw state change under it (only possible without row locks, as on SQLite): route again."""
+    """State changed under a guard (a rep filled up through another pool, or a daily cap was reached there
+    meanwhile): the transaction rolls back and routing starts again from fresh reads."""
 
 
 def lead_fingerprint(data: dict) -> str:
@@ -93,7 +93,7 @@ def _with_deadlock_retry(work):
                 raise
             if attempt == DEADLOCK_RETRIES - 1:
                 raise
-            log.warning("routing deadlock, retrying (attempt %s)", attempt + 1)
+            log.warning("routing retried (attempt %s): %s", attempt + 1, exc)
     raise AssertionError("unreachable")
 
 
@@ -101,27 +101,22 @@ def _route_new(*, org: Organization, ruleset: Ruleset, data: dict, fingerprint: 
     version = ruleset.current_version
     with transaction.atomic():
         contact = _contact_for(org=org, data=data.get("contact"))
-        routed = _route(
-            org_id=org.pk,
-            version=version,
-            attributes=data["attributes"],
-            lead_id=data["lead_id"],
-            tier=None,
-            excluded=set(),
-        )
         lead = Lead(
             org=org,
             public_id=new_public_id("lead"),
             lead_id=data["lead_id"],
             ruleset=ruleset,
+            ruleset_version=version,
             ruleset_ref=data["ruleset_id"],
+            status=LeadStatus.UNASSIGNED,
             attributes=data["attributes"],
             fingerprint=fingerprint,
             contact=contact,
         )
-        routed.apply_to(lead, version=version, attempt=1)
+        # Inserted before routing: a duplicate lead_id fails here, on the unique constraint, before any
+        # pool is locked or any turn taken (a concurrent duplicate waits here for the first to commit).
         lead.save(force_insert=True)
-        assignment = routed.record(lead=lead, attempt=1, tier=None, note="")
+        assignment = _route(lead=lead, version=version, attempt=1, tier=None, excluded=set(), note="")
         # The caller renders the new lead from memory: its one assignment is all the history there is.
         lead._prefetched_objects_cache = {"assignments": [assignment]}
         return lead
@@ -136,118 +131,235 @@ def _contact_for(*, org: Organization, data: dict | None):
     return contact
 
 
-@dataclass
-class Routed:
-    """A decision taken under row locks, with the turn already counted; not yet written to the lead."""
-
-    decision: Decision
-    explanation: dict
-    now: datetime
-    routing_ms: float
-
-    def apply_to(self, lead: Lead, *, version: RulesetVersion, attempt: int) -> None:
-        decision, chosen = self.decision, self.decision.chosen
-        lead.rep = chosen.rep if chosen else None
-        lead.status = LeadStatus.ASSIGNED if chosen else LeadStatus.UNASSIGNED
-        lead.assigned_at = self.now if chosen else None
-        lead.attempts = attempt
-        lead.ruleset_version = version
-        lead.routing_ms = self.routing_ms
-        lead.rule_public_id = decision.rule.public_id if decision.rule else None
-        lead.rule_name = decision.rule.name if decision.rule else None
-        lead.reason = decision.reason or AssignmentReason.NONE
-        if chosen and lead.first_assigned_at is None:
-            lead.first_assigned_at = self.now
-
-    def record(self, *, lead: Lead, attempt: int, tier: int | None, note: str) -> Assignment:
-        decision, chosen = self.decision, self.decision.chosen
-        assignment = Assignment.objects.create(
-            lead=lead,
-            rep=chosen.rep if chosen else None,
-            rep_day=rep_local_day(chosen.rep, self.now) if chosen else None,
-            rule_public_id=decision.rule.public_id if decision.rule else None,
-            rule_name=decision.rule.name if decision.rule else None,
-            reason=decision.reason or AssignmentReason.NONE,
-            attempt=attempt,
-            tier=decision.rule.tier if decision.rule else tier,
-            instructions=chosen.instructions if chosen else None,
-            note=note,
-            explanation=self.explanation,
-            assigned_at=self.now,
-        )
-        transaction.on_commit(lambda: metrics.lead_routed(outcome=self.outcome, routing_ms=self.routing_ms))
-        return assignment
-
-    @property
-    def outcome(self) -> str:
-        return self.decision.reason if self.decision.chosen else LeadStatus.UNASSIGNED
-
-
 def _route(
-    *,
-    org_id: int,
-    version: RulesetVersion,
-    attributes: dict,
-    lead_id: str,
-    tier: int | None,
-    excluded: set[int],
-) -> Routed:
-    """Decide under row locks and take the turn. Must run inside the caller's transaction."""
+    *, lead: Lead, version: RulesetVersion, attempt: int, tier: int | None, excluded: set[int], note: str
+) -> Assignment:
+    """Route `lead` (already saved, inside the caller's transaction): decide, take the turn, write the
+    routed fields and the assignment. Returns the assignment.
+
+    Each pool the decision considers is locked (advisory, per pool) and read in one statement; the winner
+    is written in one more (_write_assigned), so a pool is held for two statements and the commit.
+    """
     started = time.perf_counter()
     now = timezone.now()
     compiled, rules_by_key = version_compiled(version=version)
-    decision = decide(
-        org_id=org_id,
-        version=version,
-        compiled=compiled,
-        rules_by_key=rules_by_key,
-        attributes=attributes,
-        lead_id=lead_id,
-        source=LockingSource(org_id),
-        now=now,
-        tier=tier,
-        excluded=excluded,
+    inputs = {
+        "org_id": lead.org_id,
+        "version": version,
+        "compiled": compiled,
+        "rules_by_key": rules_by_key,
+        "attributes": lead.attributes,
+        "lead_id": lead.lead_id,
+        "now": now,
+        "tier": tier,
+        "excluded": excluded,
+    }
+    decision = decide(**inputs, source=PoolReader(lead.org_id))
+    return _assign(lead, decision, version=version, attempt=attempt, tier=tier, note=note, started=started)
+
+
+def _assign(
+    lead: Lead, decision: Decision, *, version, attempt: int, tier: int | None, note: str, started: float
+) -> Assignment:
+    """Write the outcome. For a rep: the rep's counters and the pool's turn, guarded on the rep's own row
+    (another pool may have filled the rep since the read: then the next candidate), then the lead and its
+    assignment, all in one statement on PostgreSQL."""
+    now = timezone.now()
+    while decision.ordered:
+        chosen = decision.ordered[0]
+        explanation = decision.explanation()  # as the reps stood when the decision was made
+        routing_ms = round((time.perf_counter() - started) * 1000, 3)
+        _apply(lead, decision, version=version, attempt=attempt, now=now, routing_ms=routing_ms)
+        assignment = _assignment(lead, decision, attempt=attempt, tier=tier, note=note, now=now)
+        assignment.explanation = explanation
+        if _write_assigned(lead, assignment, decision, now=now):
+            chosen.rep.open_leads += 1
+            _check_daily_cap(chosen.rep, assignment.rep_day)
+            break
+        # Filled up through another pool between the read and the write: the next candidate, if any.
+        log.info("%s filled up through another pool; trying the next candidate", chosen.rep.public_id)
+        chosen.excluded_because = Excluded.AT_CAPACITY
+        decision.ordered = order_eligible(decision.distribution, decision.candidates)
+    else:
+        if decision.chosen is None and decision.reason is not None:
+            raise Contention("every candidate filled up between the read and the write")
+        routing_ms = round((time.perf_counter() - started) * 1000, 3)
+        _apply(lead, decision, version=version, attempt=attempt, now=now, routing_ms=routing_ms)
+        lead.save(update_fields=[*ROUTED_FIELDS, "updated_at"])
+        assignment = _assignment(lead, decision, attempt=attempt, tier=tier, note=note, now=now)
+        assignment.explanation = decision.explanation()
+        assignment.save(force_insert=True)
+    outcome = decision.reason if decision.chosen else LeadStatus.UNASSIGNED
+    transaction.on_commit(lambda: metrics.lead_routed(outcome=outcome, routing_ms=lead.routing_ms))
+    return assignment
+
+
+def _apply(lead: Lead, decision: Decision, *, version, attempt: int, now: datetime, routing_ms: float):
+    chosen = decision.chosen
+    lead.rep = chosen.rep if chosen else None
+    lead.status = LeadStatus.ASSIGNED if chosen else LeadStatus.UNASSIGNED
+    lead.assigned_at = now if chosen else None
+    lead.attempts = attempt
+    lead.ruleset_version = version
+    lead.routing_ms = routing_ms
+    lead.rule_public_id = decision.rule.public_id if decision.rule else None
+    lead.rule_name = decision.rule.name if decision.rule else None
+    lead.reason = decision.reason if chosen else AssignmentReason.NONE
+    if chosen and lead.first_assigned_at is None:
+        lead.first_assigned_at = now
+    lead.updated_at = now
+
+
+def _assignment(lead: Lead, decision: Decision, *, attempt: int, tier, note: str, now: datetime):
+    chosen = decision.chosen
+    return Assignment(
+        lead=lead,
+        rep=chosen.rep if chosen else None,
+        rep_day=rep_local_day(chosen.rep, now) if chosen else None,
+        rule_public_id=decision.rule.public_id if decision.rule else None,
+        rule_name=decision.rule.name if decision.rule else None,
+        reason=decision.reason if chosen else AssignmentReason.NONE,
+        attempt=attempt,
+        tier=decision.rule.tier if decision.rule else tier,
+        instructions=chosen.instructions if chosen else None,
+        note=note,
+        assigned_at=now,
     )
-    explanation = decision.explanation()  # as the reps stood when the decision was made
-    if decision.chosen is not None:
-        _take_turn(org_id=org_id, decision=decision, now=now)
-    return Routed(decision, explanation, now, round((time.perf_counter() - started) * 1000, 3))
 
 
-def _take_turn(*, org_id: int, decision: Decision, now: datetime) -> None:
-    """Count the lead against the chosen rep's caps and move the pool's turn. Rows are locked already;
-    the conditional UPDATE is a second guard that no cap is ever exceeded."""
-    rep = decision.chosen.rep
-    capped = Q(max_open_leads__isnull=True) | Q(open_leads__lt=F("max_open_leads"))
-    if not Rep.objects.filter(capped, pk=rep.pk).update(open_leads=F("open_leads") + 1):
-        raise Contention(f"{rep.public_id} filled up between the read and the write")
-    rep.open_leads += 1
+def _turn_rows(decision: Decision, now: datetime) -> list[tuple]:
+    """(rep pk, last_assigned_at, last_seq, turns, current_weight) of the pool's rows that change."""
+    chosen = decision.chosen.rep
     weights = weights_after_pick(decision.ordered) if decision.distribution == Distribution.WEIGHTED else {}
-    # Every rep of the pool is locked, so the next turn number is read and written without a race.
+    # The pool is locked, so the next turn number is read and written without a race.
     next_seq = max((c.state.last_seq or 0 for c in decision.candidates), default=0) + 1
     rows = []
     for candidate in decision.ordered:
-        is_chosen = candidate.rep.pk == rep.pk
+        is_chosen = candidate.rep.pk == chosen.pk
         if not is_chosen and candidate.rep.pk not in weights:
             continue
         state = candidate.state
         rows.append(
-            PoolTurn(
-                org_id=org_id,
-                pool_key=decision.pool_key,
-                rep=candidate.rep,
-                last_assigned_at=now if is_chosen else state.last_assigned_at,
-                last_seq=next_seq if is_chosen else state.last_seq,
-                turns=state.turns + (1 if is_chosen else 0),
-                current_weight=weights.get(candidate.rep.pk, state.current_weight),
+            (
+                candidate.rep.pk,
+                now if is_chosen else state.last_assigned_at,
+                next_seq if is_chosen else state.last_seq,
+                state.turns + (1 if is_chosen else 0),
+                weights.get(candidate.rep.pk, state.current_weight),
             )
         )
+    return rows
+
+
+def _write_assigned(lead: Lead, assignment: Assignment, decision: Decision, *, now: datetime) -> bool:
+    """Count the lead against the rep (only while under its cap), move the pool's turn, store the lead's
+    routed fields and the assignment. False, with nothing written, when the rep is at capacity."""
+    turns = _turn_rows(decision, now)
+    if connection.vendor != "postgresql":
+        return _write_assigned_orm(lead, assignment, decision, turns)
+    params = {
+        "org": lead.org_id,
+        "pool": decision.pool_key,
+        "rep": assignment.rep_id,
+        "lead": lead.pk,
+        "now": now,
+        "attempts": lead.attempts,
+        "version": lead.ruleset_version_id,
+        "routing_ms": lead.routing_ms,
+        "rule_id": assignment.rule_public_id,
+        "rule_name": assignment.rule_name,
+        "reason": assignment.reason,
+        "rep_day": assignment.rep_day,
+        "tier": assignment.tier,
+        "instructions": assignment.instructions,
+        "note": assignment.note,
+        "explanation": json.dumps(assignment.explanation),
+    }
+    values = []
+    for n, row in enumerate(turns):
+        params.update({f"t{n}_{i}": value for i, value in enumerate(row)})
+        values.append(
+            f"(%(t{n}_0)s::bigint, %(t{n}_1)s::timestamptz, %(t{n}_2)s::bigint, %(t{n}_3)s::bigint, "
+            f"%(t{n}_4)s::bigint)"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(ASSIGN_SQL.replace("{turn_values}", ", ".join(values)), params)
+        assignment_pk = cursor.fetchone()[0]
+    if assignment_pk is None:
+        return False
+    assignment.pk = assignment.id = assignment_pk
+    assignment._state.adding = False
+    return True
+
+
+# One statement for the whole write (PostgreSQL): the guarded counter on the rep's row decides; the turn, the
+# lead and the assignment are written only if it went through. The rep's row stays locked until commit.
+ASSIGN_SQL = """
+WITH rep AS (
+    UPDATE reps_rep SET open_leads = open_leads + 1
+    WHERE id = %(rep)s AND (max_open_leads IS NULL OR open_leads < max_open_leads)
+    RETURNING id
+), turn AS (
+    INSERT INTO routing_poolturn (org_id, pool_key, rep_id, last_assigned_at, last_seq, turns, current_weight)
+    SELECT %(org)s, %(pool)s, v.rep_id, v.last_assigned_at, v.last_seq, v.turns, v.current_weight
+    FROM (VALUES {turn_values}) AS v (rep_id, last_assigned_at, last_seq, turns, current_weight)
+    WHERE EXISTS (SELECT 1 FROM rep)
+    ON CONFLICT (pool_key, rep_id) DO UPDATE SET
+        last_assigned_at = EXCLUDED.last_assigned_at, last_seq = EXCLUDED.last_seq,
+        turns = EXCLUDED.turns, current_weight = EXCLUDED.current_weight
+), lead AS (
+    UPDATE leads_lead SET
+        rep_id = %(rep)s, status = 'ASSIGNED', assigned_at = %(now)s, attempts = %(attempts)s,
+        ruleset_version_id = %(version)s, routing_ms = %(routing_ms)s, rule_public_id = %(rule_id)s,
+        rule_name = %(rule_name)s, reason = %(reason)s,
+        first_assigned_at = COALESCE(first_assigned_at, %(now)s), updated_at = %(now)s
+    WHERE id = %(lead)s AND EXISTS (SELECT 1 FROM rep)
+), assignment AS (
+    INSERT INTO leads_assignment (lead_id, rep_id, rep_day, rule_public_id, rule_name, reason, attempt, tier,
+                                  instructions, note, explanation, assigned_at)
+    SELECT %(lead)s, %(rep)s, %(rep_day)s, %(rule_id)s, %(rule_name)s, %(reason)s, %(attempts)s, %(tier)s,
+           %(instructions)s, %(note)s, %(explanation)s::jsonb, %(now)s
+    WHERE EXISTS (SELECT 1 FROM rep)
+    RETURNING id
+)
+SELECT (SELECT id FROM assignment)
+"""
+
+
+def _write_assigned_orm(lead: Lead, assignment: Assignment, decision: Decision, turns: list[tuple]) -> bool:
+    """The same write as ASSIGN_SQL, statement by statement (SQLite, `make run`: one writer at a time)."""
+    capped = Q(max_open_leads__isnull=True) | Q(open_leads__lt=F("max_open_leads"))
+    if not Rep.objects.filter(capped, pk=assignment.rep_id).update(open_leads=F("open_leads") + 1):
+        return False
     PoolTurn.objects.bulk_create(
-        rows,
+        [
+            PoolTurn(
+                org_id=lead.org_id,
+                pool_key=decision.pool_key,
+                rep_id=rep_pk,
+                last_assigned_at=last_at,
+                last_seq=seq,
+                turns=count,
+                current_weight=weight,
+            )
+            for rep_pk, last_at, seq, count, weight in turns
+        ],
         update_conflicts=True,
         unique_fields=["pool_key", "rep"],
         update_fields=["last_assigned_at", "last_seq", "turns", "current_weight"],
     )
+    lead.save(update_fields=[*ROUTED_FIELDS, "updated_at"])
+    assignment.save(force_insert=True)
+    return True
+
+
+def _check_daily_cap(rep: Rep, day) -> None:
+    """The rep's row is locked by the write, so every other assignment of the rep today is committed and
+    counted here: over the cap (a race between pools sharing the rep) rolls the whole routing back."""
+    if rep.max_leads_per_day is None:
+        return
+    if Assignment.objects.filter(rep=rep, rep_day=day).count() > rep.max_leads_per_day:
+        raise Contention(f"{rep.public_id} reached its daily cap through another pool meanwhile")
 
 
 def _release(lead: Lead) -> None:
@@ -265,21 +377,20 @@ def lead_reroute(*, lead: Lead, tier: int | None = None, reason: str = "") -> Le
             if locked.status in CLOSED_STATUSES:
                 raise ConflictError(f"The lead is {locked.status}; a closed lead is not re-routed.")
             excluded = set(locked.assignments.exclude(rep=None).values_list("rep_id", flat=True))
-            _release(locked)
+            previous = Lead(rep_id=locked.rep_id, status=locked.status)
             # Re-routing follows the ruleset as it is now; the lead then remembers that version.
             version = locked.ruleset.current_version or locked.ruleset_version
-            routed = _route(
-                org_id=locked.org_id,
+            _route(
+                lead=locked,
                 version=version,
-                attributes=locked.attributes,
-                lead_id=locked.lead_id,
+                attempt=locked.attempts + 1,
                 tier=tier,
                 excluded=excluded,
+                note=reason,
             )
-            attempt = locked.attempts + 1
-            routed.apply_to(locked, version=version, attempt=attempt)
-            locked.save(update_fields=[*ROUTED_FIELDS, "updated_at"])
-            routed.record(lead=locked, attempt=attempt, tier=tier, note=reason)
+            # Released after routing (the earlier rep is excluded anyway): the rep's row is locked after
+            # the pool's, in the order every routing takes them, so the two never deadlock.
+            _release(previous)
             return locked
 
     return _with_deadlock_retry(work)

@@ -22,7 +22,7 @@ class Rep(models.Model):
     working_hours = models.JSONField(null=True, blank=True)
     away_until = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
-    # Counters kept by the routing service under row locks; they always equal a recount of assignments.
+    # Kept by the routing service with a guarded update of this row; always equals a recount of open leads.
     open_leads = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

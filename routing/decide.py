@@ -1,13 +1,14 @@
 """The routing decision: rules in order, the first matching rule with an eligible rep wins, else the fallback.
 
 `decide` reads reps through a source: `SnapshotSource` (preview, backtest: everything loaded once, nothing
-locked or written) or `LockingSource` (real routing: candidate rows locked in primary-key order).
+locked or written) or `PoolReader` (real routing: each pool read when considered, under the pool's lock).
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Count, Q
 
 from leads.models import Assignment
@@ -19,6 +20,9 @@ from .picker import Candidate, PoolState, exclusion, order_eligible, pool_key, r
 FULL_TRACE_RULES = 50
 # A lead that falls through thousands of rules keeps the first reasons and a count, not a megabyte of JSON.
 TRACE_LIMIT = 100
+
+
+PoolMember = tuple[Rep, str, str | None, PoolState]  # (rep, the target that named it, instructions, turn)
 
 
 @dataclass
@@ -68,7 +72,7 @@ class SnapshotSource:
         self.daily = {(rep_pk, day): n for rep_pk, day, n in counts if (rep_pk, day) in days}
         self._turns: dict[str, dict[int, PoolTurn]] = {}
 
-    def expand(self, targets: list[dict]) -> list[tuple[Rep, str, str | None]]:
+    def _expand(self, targets: list[dict]) -> list[tuple[Rep, str, str | None]]:
         return _dedupe(
             (rep, t["target_id"], t.get("instructions"))
             for t in targets
@@ -82,64 +86,119 @@ class SnapshotSource:
     def daily_count(self, rep: Rep, now: datetime) -> int:
         return self.daily.get((rep.pk, rep_local_day(rep, now)), 0)
 
-    def pool_state(self, key: str, rep: Rep) -> PoolState:
+    def pool(self, key: str, targets: list[dict], now: datetime) -> list[PoolMember]:
         # Only the pools this lead's rules touch are read, once per snapshot (a backtest reuses them).
         if key not in self._turns:
             self._turns[key] = {t.rep_id: t for t in PoolTurn.objects.filter(pool_key=key)}
-        return _state(self._turns[key].get(rep.pk))
+        turns = self._turns[key]
+        return [(rep, t, i, _state(turns.get(rep.pk))) for rep, t, i in self._expand(targets)]
 
 
-class LockingSource:
-    """Reads candidates with SELECT … FOR UPDATE in primary-key order, inside the routing transaction."""
+class PoolReader:
+    """Real routing's view of the pools: each pool read when first considered, under the pool's
+    transaction-scoped advisory lock, so whoever reads the pool next waits for this commit and turns are
+    never given twice. One statement reads the pool's reps with their turns in the pool and, for reps with a
+    daily cap, today's assignments (in the rep's timezone). Caps are also guarded where they are written
+    (leads.services._write_assigned): a rep can be in several pools, so its counters are checked on its
+    own row.
+    """
 
     def __init__(self, org_id: int):
         self.org_id = org_id
+        self._members: dict[str, list[int]] = {}
         self._daily: dict = {}
-        self._turns: dict[str, dict[int, PoolTurn]] = {}
+        self._locked: set[str] = set()
 
-    def expand(self, targets: list[dict]) -> list[tuple[Rep, str, str | None]]:
+    def pool(self, key: str, targets: list[dict], now: datetime) -> list[PoolMember]:
         target_ids = [t["target_id"] for t in targets]
         by_team = self._team_members([t for t in target_ids if t.startswith("team_")])
-        member_pks = {pk for pks in by_team.values() for pk in pks}
-        wanted = (
-            Q(public_id__in=target_ids) | Q(pk__in=member_pks) if member_pks else Q(public_id__in=target_ids)
-        )
-        locked = {
-            r.pk: r for r in Rep.objects.select_for_update().filter(wanted, org_id=self.org_id).order_by("pk")
-        }
-        by_public = {r.public_id: r for r in locked.values()}
-        return _dedupe(
-            (rep, t["target_id"], t.get("instructions"))
-            for t in targets
-            for rep in (
-                [by_public[t["target_id"]]]
-                if t["target_id"] in by_public
-                else [locked[pk] for pk in by_team.get(t["target_id"], []) if pk in locked]
+        member_pks = sorted({pk for pks in by_team.values() for pk in pks})
+        by_pk = {rep.pk: rep for rep in self._read(key, target_ids, member_pks, now)}
+        by_public = {r.public_id: r for r in by_pk.values()}
+        return [
+            (rep, target_id, instructions, _annotated_state(rep))
+            for rep, target_id, instructions in _dedupe(
+                (rep, t["target_id"], t.get("instructions"))
+                for t in targets
+                for rep in (
+                    [by_public[t["target_id"]]]
+                    if t["target_id"] in by_public
+                    else [by_pk[pk] for pk in by_team.get(t["target_id"], []) if pk in by_pk]
+                )
             )
-        )
+        ]
+
+    def _read(self, key: str, target_ids: list[str], member_pks: list[int], now: datetime) -> list[Rep]:
+        if connection.vendor != "postgresql":  # SQLite (`make run`): one writer at a time, no pool locks
+            return self._read_portable(key, target_ids, member_pks)
+        if key not in self._locked:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [pool_lock_id(key)])
+            self._locked.add(key)
+        params = {"org": self.org_id, "pool": key, "ids": target_ids, "pks": member_pks, "now": now}
+        reps = list(Rep.objects.raw(POOL_SQL, params))
+        for rep in reps:
+            if rep.max_leads_per_day is not None:
+                self._daily[(rep.pk, rep_local_day(rep, now))] = rep.today_count
+        return reps
+
+    def _read_portable(self, key: str, target_ids: list[str], member_pks: list[int]) -> list[Rep]:
+        wanted = Q(public_id__in=target_ids) | Q(pk__in=member_pks)
+        reps = list(Rep.objects.filter(wanted, org_id=self.org_id).order_by("pk"))
+        turns = {t.rep_id: t for t in PoolTurn.objects.filter(pool_key=key, rep__in=reps)}
+        for rep in reps:
+            turn = turns.get(rep.pk)
+            rep.turn_last_assigned_at = turn.last_assigned_at if turn else None
+            rep.turn_last_seq = turn.last_seq if turn else None
+            rep.turn_turns = turn.turns if turn else None
+            rep.turn_current_weight = turn.current_weight if turn else None
+        return reps
 
     def _team_members(self, team_ids: list[str]) -> dict[str, list[int]]:
-        if not team_ids:
-            return {}
-        members = Team.members.through.objects.filter(
-            team__org_id=self.org_id, team__is_active=True, team__public_id__in=team_ids
-        ).values_list("team__public_id", "rep_id")
-        by_team: dict[str, list[int]] = {}
-        for team_id, rep_pk in members.order_by("rep_id"):
-            by_team.setdefault(team_id, []).append(rep_pk)
-        return by_team
+        missing = [t for t in team_ids if t not in self._members]
+        if missing:
+            members = Team.members.through.objects.filter(
+                team__org_id=self.org_id, team__is_active=True, team__public_id__in=missing
+            ).values_list("team__public_id", "rep_id")
+            for team_id in missing:
+                self._members[team_id] = []
+            for team_id, rep_pk in members.order_by("rep_id"):
+                self._members[team_id].append(rep_pk)
+        return {t: self._members[t] for t in team_ids}
 
     def daily_count(self, rep: Rep, now: datetime) -> int:
         day = rep_local_day(rep, now)
         if (rep.pk, day) not in self._daily:
-            # Counted from the assignments themselves: only routing inserts them, under this rep's lock.
             self._daily[(rep.pk, day)] = Assignment.objects.filter(rep=rep, rep_day=day).count()
         return self._daily[(rep.pk, day)]
 
-    def pool_state(self, key: str, rep: Rep) -> PoolState:
-        if key not in self._turns:
-            self._turns[key] = {t.rep_id: t for t in PoolTurn.objects.filter(pool_key=key)}
-        return _state(self._turns[key].get(rep.pk))
+
+# PoolReader's read, after the pool's lock: the reps named by the targets or in their teams, with their turn
+# in this pool (if any) and, for capped reps, the assignments of their local day (as Assignment.rep_day).
+POOL_SQL = """
+SELECT rep.*,
+       turn.last_assigned_at AS turn_last_assigned_at, turn.last_seq AS turn_last_seq,
+       turn.turns AS turn_turns, turn.current_weight AS turn_current_weight,
+       CASE WHEN rep.max_leads_per_day IS NULL THEN 0 ELSE (
+           SELECT count(*) FROM leads_assignment AS a
+           WHERE a.rep_id = rep.id AND a.rep_day = (%(now)s::timestamptz AT TIME ZONE rep.timezone)::date
+       ) END AS today_count
+FROM reps_rep AS rep
+LEFT JOIN routing_poolturn AS turn ON turn.rep_id = rep.id AND turn.pool_key = %(pool)s
+WHERE rep.org_id = %(org)s AND (rep.public_id = ANY(%(ids)s) OR rep.id = ANY(%(pks)s))
+ORDER BY rep.id
+"""
+
+
+def pool_lock_id(key: str) -> int:
+    """The pool's advisory lock: 60 bits of its key (a hex digest), a positive bigint."""
+    return int(key[:15], 16)
+
+
+def _annotated_state(rep: Rep) -> PoolState:
+    if rep.turn_last_seq is None and rep.turn_turns is None:
+        return PoolState()
+    return PoolState(rep.turn_last_assigned_at, rep.turn_last_seq, rep.turn_turns, rep.turn_current_weight)
 
 
 def _state(turn: PoolTurn | None) -> PoolState:
@@ -164,10 +223,10 @@ def consider(
     """(every candidate with its exclusion, the eligible ones in order of use, the pool key)."""
     key = pool_key(org_id, [t["target_id"] for t in targets])
     candidates = []
-    for rep, target_id, instructions in source.expand(targets):
+    for rep, target_id, instructions, state in source.pool(key, targets, now):
         daily = source.daily_count(rep, now) if rep.max_leads_per_day is not None else 0
         reason = exclusion(rep, now=now, excluded_rep_ids=excluded, daily_count=daily)
-        candidates.append(Candidate(rep, target_id, instructions, reason, source.pool_state(key, rep)))
+        candidates.append(Candidate(rep, target_id, instructions, reason, state))
     return candidates, order_eligible(distribution, candidates), key
 
 

@@ -80,7 +80,8 @@ class Rule(models.Model):
 
 class PoolTurn(models.Model):
     """Per pool of candidates (a set of target ids) and rep: when the rep last got a lead from this pool,
-    and the smooth weighted round robin's running weight. Only changed under the rep's row lock."""
+    and the smooth weighted round robin's running weight. Only read for routing and changed under the pool's
+    advisory lock (routing.decide.PoolReader)."""
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     pool_key = models.CharField(max_length=64)

@@ -1,6 +1,6 @@
 """Who among a rule's candidates may take a lead (eligibility) and in what order (the distributions).
 
-Pure functions over plain data, so the real routing (under row locks), the preview and the backtest all
+Pure functions over plain data, so the real routing (under the pool's lock), the preview and the backtest all
 decide the same way.
 """
 

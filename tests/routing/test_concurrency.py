@@ -105,3 +105,38 @@ def test_concurrent_duplicate_lead_id_makes_one_lead(key_a, make_rep, save_rules
     assert len({data["id"] for _, data in results}) == 1
     assert Lead.objects.count() == 1 and Assignment.objects.count() == 1
     assert_counters_match_recount()
+
+
+def test_pools_sharing_capped_reps_never_exceed_the_caps(key_a, make_rep, save_rules):
+    """Each pool has its own lock, so two pools route at the same time; a rep in both is guarded on its own
+    row (open leads) and recounted under that row's lock (leads per day)."""
+    make_rep("rep_shared_open", max_open_leads=9)
+    make_rep("rep_shared_daily", max_leads_per_day=10)
+    make_rep("rep_east")
+    make_rep("rep_west")
+    shared = [{"target_id": "rep_shared_open"}, {"target_id": "rep_shared_daily"}]
+    save_rules(
+        "regions",
+        [
+            {"condition": "attributes.region == 'east'", "targets": [*shared, {"target_id": "rep_east"}]},
+            {"condition": "attributes.region == 'west'", "targets": [*shared, {"target_id": "rep_west"}]},
+        ],
+    )
+    bodies = [
+        [
+            {
+                "lead_id": f"R{t}-{i}",
+                "ruleset_id": "regions",
+                "attributes": {"region": ("east", "west")[i % 2]},
+            }
+            for i in range(12)
+        ]
+        for t in range(THREADS)
+    ]
+    results = run_parallel(key_a.raw_key, bodies)
+    assert len(results) == THREADS * 12 and all(status == 201 for status, _ in results)
+    counts = Counter(data["assignment"]["rep"]["id"] for _, data in results)
+    assert counts["rep_shared_open"] == 9 and counts["rep_shared_daily"] == 10, counts
+    assert counts["rep_east"] + counts["rep_west"] == THREADS * 12 - 19
+    assert Assignment.objects.filter(rep__public_id="rep_shared_daily").count() == 10
+    assert_counters_match_recount()
