@@ -38,6 +38,17 @@ def summary(api):
     return body
 
 
+def breach(lead, policy) -> SlaBreach:
+    return SlaBreach.objects.create(
+        public_id=f"brc_{lead.pk}",
+        policy=policy,
+        lead=lead,
+        detected_at=timezone.now(),
+        elapsed_seconds=400,
+        threshold_seconds=300,
+    )
+
+
 def marked_days(org) -> set:
     return set(AnalyticsDirtyMark.objects.filter(org_id=org.pk).values_list("day", flat=True))
 
@@ -73,14 +84,7 @@ def test_a_first_response_and_a_breach_of_an_old_lead_mark_its_day(org_a, past, 
     Lead.objects.filter(pk=past["other"].pk).update(first_response_at=timezone.now(), response_seconds=3600.0)
     assert marked_days(org_a) == {past["day"]}
     rollups_build()
-    SlaBreach.objects.create(
-        public_id="brc_old",
-        policy=make_policy(),
-        lead=past["old"],
-        detected_at=timezone.now(),
-        elapsed_seconds=400,
-        threshold_seconds=300,
-    )
+    breach(past["old"], make_policy())
     assert marked_days(org_a) == {past["day"]}
 
 
@@ -147,13 +151,6 @@ def test_the_management_command_builds_once(make_lead, rep):
 
 
 def test_deleting_an_organization_with_rolled_up_days_deletes_them(org_a, past, make_policy):
-    SlaBreach.objects.create(
-        public_id="brc_gone",
-        policy=make_policy(),
-        lead=past["old"],
-        detected_at=timezone.now(),
-        elapsed_seconds=400,
-        threshold_seconds=300,
-    )
+    breach(past["old"], make_policy())
     org_a.delete()
     assert not LeadDayCell.objects.exists() and not AnalyticsDay.objects.exists()
