@@ -16,7 +16,7 @@ import logging
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -165,9 +165,9 @@ def sealed_before(now: datetime) -> date:
     return (now - SEAL_MARGIN).astimezone(UTC).date()
 
 
-def days_to_build(*, org: Organization, now: datetime) -> list[date]:
-    """The ended days that need cells: marked ones, and the new ones since the last built day (from the
-    first lead) that have leads. New days without leads are recorded as built (no cells) right here."""
+def days_to_build(*, org: Organization, now: datetime) -> tuple[list[date], list[date]]:
+    """The ended days that need cells (marked ones, and the days with leads after the last built one) and
+    the ended days after the last built one without any lead (recorded as built, with no cells)."""
     limit = sealed_before(now)
     marks = AnalyticsDirtyMark.objects.filter(org_id=org.pk, day__lt=limit)
     marked = set(marks.values_list("day", flat=True).distinct())
@@ -178,20 +178,16 @@ def days_to_build(*, org: Organization, now: datetime) -> list[date]:
         first_lead = Lead.objects.filter(org=org).aggregate(first=Min("created_at"))["first"]
         first = first_lead.astimezone(UTC).date() if first_lead else limit
     if first >= limit:
-        return sorted(marked)
+        return sorted(marked), []
     new_leads = Lead.objects.filter(
         org=org, created_at__gte=day_bounds(first)[0], created_at__lt=day_bounds(limit)[0]
     )
     with_leads = set(
         new_leads.annotate(day=TruncDate("created_at", tzinfo=UTC)).values_list("day", flat=True).distinct()
     )
-    empty = [first + timedelta(days=n) for n in range((limit - first).days)]
-    empty = [day for day in empty if day not in with_leads and day not in marked]
-    # A lead inserted into one of these days meanwhile has marked it, so it is read live until rebuilt.
-    AnalyticsDay.objects.bulk_create(
-        [AnalyticsDay(org=org, day=day, built_at=now) for day in empty], ignore_conflicts=True
-    )
-    return sorted(marked | with_leads)
+    pending = [first + timedelta(days=n) for n in range((limit - first).days)]
+    empty = [day for day in pending if day not in with_leads and day not in marked]
+    return sorted(marked | with_leads), empty
 
 
 def day_build(*, org: Organization, day: date, now: datetime | None = None) -> bool:
@@ -217,6 +213,8 @@ def day_build(*, org: Organization, day: date, now: datetime | None = None) -> b
         if "could not serialize" not in str(exc):
             raise
         return False
+    except IntegrityError:  # the organization was deleted meanwhile
+        return False
     return True
 
 
@@ -228,15 +226,35 @@ def _lock_key(org: Organization, day: date) -> int:
 
 
 def rollups_build(*, now: datetime | None = None, orgs: Iterable[Organization] | None = None) -> int:
-    """Build every day that needs it, oldest first, within the budget; returns the days built."""
+    """Build every day that needs it, oldest first, within the budget; returns the days built. The clock is
+    the database's, the one the triggers use to tell an ended day from today."""
     if not rollups_enabled():
         return 0
-    now = now or timezone.now()
+    if now is None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement_timestamp()")
+            now = cursor.fetchone()[0]
+    # Marks written while an organization was being deleted (its leads' delete triggers) have no owner.
+    AnalyticsDirtyMark.objects.exclude(org_id__in=Organization.objects.values("pk")).delete()
     built = 0
     for org in orgs if orgs is not None else Organization.objects.all():
-        for day in days_to_build(org=org, now=now):
+        to_build, empty = days_to_build(org=org, now=now)
+        for day in to_build:
             if built >= BUILD_BUDGET_DAYS:
+                # Nothing after this day is recorded (not even empty days), so the next run starts here.
                 log.info("analytics rollups: budget reached, the rest waits for the next run")
                 return built
+            _record_empty(org, [d for d in empty if d < day], now)
+            empty = [d for d in empty if d > day]
             built += day_build(org=org, day=day, now=now)
+        _record_empty(org, empty, now)
     return built
+
+
+def _record_empty(org: Organization, days: list[date], now: datetime) -> None:
+    """Days without leads, built with no cells. A lead inserted into one meanwhile has marked it, so the
+    day is read live until it is rebuilt."""
+    if days:
+        AnalyticsDay.objects.bulk_create(
+            [AnalyticsDay(org=org, day=day, built_at=now) for day in days], ignore_conflicts=True
+        )

@@ -258,7 +258,8 @@ def _by_rep(groups: dict) -> list[dict]:
 
 
 def _by_rule(groups: dict) -> list[dict]:
-    rows = sorted(groups.items(), key=lambda item: (-item[1]["total"], item[0] or ""))
+    # Most leads first; ties by rule id, leads without a rule last (as PostgreSQL orders NULLs).
+    rows = sorted(groups.items(), key=lambda item: (-item[1]["total"], item[0] is None, item[0] or ""))
     return [
         {
             "rule": {"id": rule_id, "name": row["rule_name"]} if rule_id else None,

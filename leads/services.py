@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from reps.models import Rep
 from routeswit import metrics
-from routeswit.api.errors import ConflictError, NotFoundError, ValidationFailed
+from routeswit.api.errors import BusyError, ConflictError, NotFoundError, ValidationFailed
 from routeswit.db import one_or_none
 from routeswit.ids import new_public_id
 from routeswit.orgs.models import Organization
@@ -92,6 +92,8 @@ def _with_deadlock_retry(work):
             if "deadlock" not in str(exc).lower() and not isinstance(exc, Contention):
                 raise
             if attempt == DEADLOCK_RETRIES - 1:
+                if isinstance(exc, Contention):
+                    raise BusyError("Routing is busy with concurrent leads for these reps; retry.") from exc
                 raise
             log.warning("routing retried (attempt %s): %s", attempt + 1, exc)
     raise AssertionError("unreachable")
@@ -132,7 +134,14 @@ def _contact_for(*, org: Organization, data: dict | None):
 
 
 def _route(
-    *, lead: Lead, version: RulesetVersion, attempt: int, tier: int | None, excluded: set[int], note: str
+    *,
+    lead: Lead,
+    version: RulesetVersion,
+    attempt: int,
+    tier: int | None,
+    excluded: set[int],
+    note: str,
+    release: Lead | None = None,
 ) -> Assignment:
     """Route `lead` (already saved, inside the caller's transaction): decide, take the turn, write the
     routed fields and the assignment. Returns the assignment.
@@ -155,18 +164,38 @@ def _route(
         "excluded": excluded,
     }
     decision = decide(**inputs, source=PoolReader(lead.org_id))
-    return _assign(lead, decision, version=version, attempt=attempt, tier=tier, note=note, started=started)
+    return _assign(
+        lead,
+        decision,
+        version=version,
+        attempt=attempt,
+        tier=tier,
+        note=note,
+        started=started,
+        release=release,
+    )
 
 
 def _assign(
-    lead: Lead, decision: Decision, *, version, attempt: int, tier: int | None, note: str, started: float
+    lead: Lead,
+    decision: Decision,
+    *,
+    version,
+    attempt: int,
+    tier: int | None,
+    note: str,
+    started: float,
+    release: Lead | None,
 ) -> Assignment:
     """Write the outcome. For a rep: the rep's counters and the pool's turn, guarded on the rep's own row
     (another pool may have filled the rep since the read: then the next candidate), then the lead and its
-    assignment, all in one statement on PostgreSQL."""
+    assignment, all in one statement on PostgreSQL. A re-route then releases the earlier rep (`release`)."""
     now = timezone.now()
     while decision.ordered:
         chosen = decision.ordered[0]
+        if release is not None and release.rep_id is not None:
+            # Two rep rows change: lock them in id order, so re-routes swapping reps never deadlock.
+            _lock_reps_in_order([release.rep_id, chosen.rep.pk])
         explanation = decision.explanation()  # as the reps stood when the decision was made
         routing_ms = round((time.perf_counter() - started) * 1000, 3)
         _apply(lead, decision, version=version, attempt=attempt, now=now, routing_ms=routing_ms)
@@ -189,6 +218,8 @@ def _assign(
         assignment = _assignment(lead, decision, attempt=attempt, tier=tier, note=note, now=now)
         assignment.explanation = decision.explanation()
         assignment.save(force_insert=True)
+    if release is not None:
+        _release(release)
     outcome = decision.reason if decision.chosen else LeadStatus.UNASSIGNED
     transaction.on_commit(lambda: metrics.lead_routed(outcome=outcome, routing_ms=lead.routing_ms))
     return assignment
@@ -353,6 +384,13 @@ def _write_assigned_orm(lead: Lead, assignment: Assignment, decision: Decision, 
     return True
 
 
+def _lock_reps_in_order(rep_pks: list[int]) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            sql = "SELECT id FROM reps_rep WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE"
+            cursor.execute(sql, [sorted(set(rep_pks))])
+
+
 def _check_daily_cap(rep: Rep, day) -> None:
     """The rep's row is locked by the write, so every other assignment of the rep today is committed and
     counted here: over the cap (a race between pools sharing the rep) rolls the whole routing back."""
@@ -377,7 +415,7 @@ def lead_reroute(*, lead: Lead, tier: int | None = None, reason: str = "") -> Le
             if locked.status in CLOSED_STATUSES:
                 raise ConflictError(f"The lead is {locked.status}; a closed lead is not re-routed.")
             excluded = set(locked.assignments.exclude(rep=None).values_list("rep_id", flat=True))
-            previous = Lead(rep_id=locked.rep_id, status=locked.status)
+            previous = Lead(rep_id=locked.rep_id, status=locked.status)  # released once the new rep is in
             # Re-routing follows the ruleset as it is now; the lead then remembers that version.
             version = locked.ruleset.current_version or locked.ruleset_version
             _route(
@@ -387,10 +425,8 @@ def lead_reroute(*, lead: Lead, tier: int | None = None, reason: str = "") -> Le
                 tier=tier,
                 excluded=excluded,
                 note=reason,
+                release=previous,
             )
-            # Released after routing (the earlier rep is excluded anyway): the rep's row is locked after
-            # the pool's, in the order every routing takes them, so the two never deadlock.
-            _release(previous)
             return locked
 
     return _with_deadlock_retry(work)

@@ -42,6 +42,15 @@ class Rep(models.Model):
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
 
+    def save(self, **kwargs):
+        """A full save of an existing rep (an edit, the admin) never writes `open_leads` back: the value
+        loaded earlier may be stale by now, and routing and status changes own it (guarded updates)."""
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "open_leads"
+            ]
+        super().save(**kwargs)
+
     def effective_status(self, now) -> str:
         """An AWAY rep whose away_until has passed is AVAILABLE again, with no job needed to flip it."""
         if self.status == RepStatus.AWAY and self.away_until is not None and self.away_until <= now:

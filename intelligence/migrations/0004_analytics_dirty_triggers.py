@@ -5,7 +5,8 @@ so routing a new lead pays nothing. SQLite (`make run`) has no rollups and gets 
 
 from django.db import migrations
 
-TODAY = "(date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
+# The statement's clock, not the transaction's: a write that runs after midnight marks the day that ended.
+TODAY = "(date_trunc('day', statement_timestamp() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
 READ_COLUMNS = (
     "org_id, created_at, ruleset_id, rep_id, rule_public_id, rule_name, status, attempts, reason, "
     "routing_ms, first_response_at, response_seconds"

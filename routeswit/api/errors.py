@@ -55,6 +55,14 @@ class ForbiddenError(ApiError):
     code = "FORBIDDEN"
 
 
+class BusyError(ApiError):
+    """503 with Retry-After: a request that lost every retry to concurrent writers; nothing was written."""
+
+    status = 503
+    code = "SERVICE_UNAVAILABLE"
+    retry_after = 1
+
+
 def summarize(details: dict) -> str:
     """One human sentence for the first problem: 'ruleset_id is required'."""
     if not details:
@@ -123,7 +131,9 @@ _DRF_CODES = {
 def to_envelope(exc: Exception) -> Envelope:
     """Map any exception to the envelope; unknown ones become a logged 500 with no traceback."""
     if isinstance(exc, ApiError):
-        return Envelope(exc.status, exc.code, exc.message, exc.details)
+        retry = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry)} if retry else None
+        return Envelope(exc.status, exc.code, exc.message, exc.details, headers=headers)
     if isinstance(exc, drf.ValidationError):
         details = flatten(exc.detail)
         return Envelope(422, "VALIDATION_ERROR", summarize(details), details)

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from intelligence import rollups
 from intelligence.models import AnalyticsDay, AnalyticsDirtyMark, LeadDayCell, SlaBreach
 from intelligence.rollups import _LOCK_CLASS, _lock_key, built_days, day_build, rollups_build
 from leads.models import Lead, LeadStatus
@@ -154,3 +155,24 @@ def test_deleting_an_organization_with_rolled_up_days_deletes_them(org_a, past, 
     breach(past["old"], make_policy())
     org_a.delete()
     assert not LeadDayCell.objects.exists() and not AnalyticsDay.objects.exists()
+
+
+def test_a_run_cut_short_by_its_budget_leaves_the_rest_for_the_next(org_a, make_lead, rep, monkeypatch):
+    now = timezone.now()
+    days = [(now - timedelta(days=n)).date() for n in (10, 9, 8)]
+    for n in (10, 9, 8):
+        make_lead(rep=rep, assigned_at=now - timedelta(days=n))
+    monkeypatch.setattr(rollups, "BUILD_BUDGET_DAYS", 2)
+    assert rollups_build() == 2
+    assert not AnalyticsDay.objects.filter(day__gt=days[1]).exists()  # not even the empty days after it
+    assert rollups_build() == 1
+    assert set(LeadDayCell.objects.values_list("day", flat=True)) == set(days)
+    assert AnalyticsDay.objects.filter(day__gt=days[2]).count() == 7  # the empty days up to yesterday
+
+
+def test_marks_left_by_a_deleted_organization_are_cleared(org_a, past):
+    org_pk = org_a.pk
+    org_a.delete()
+    assert AnalyticsDirtyMark.objects.filter(org_id=org_pk).exists()  # the leads' delete triggers
+    rollups_build()
+    assert not AnalyticsDirtyMark.objects.exists()

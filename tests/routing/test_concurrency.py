@@ -1,11 +1,14 @@
 """Routing under real concurrency: threads with their own PostgreSQL connections, released together."""
 
+import logging
 import threading
+import time
 from collections import Counter
 
 import pytest
 from django.db import connection
 
+from leads import services
 from leads.models import OPEN_STATUSES, Assignment, Lead
 from reps.models import Rep
 from tests.conftest import Api
@@ -139,4 +142,56 @@ def test_pools_sharing_capped_reps_never_exceed_the_caps(key_a, make_rep, save_r
     assert counts["rep_shared_open"] == 9 and counts["rep_shared_daily"] == 10, counts
     assert counts["rep_east"] + counts["rep_west"] == THREADS * 12 - 19
     assert Assignment.objects.filter(rep__public_id="rep_shared_daily").count() == 10
+    assert_counters_match_recount()
+
+
+def test_two_reroutes_swapping_reps_do_not_deadlock(key_a, make_rep, save_rules, monkeypatch, caplog):
+    """Lead M moves from R to S while lead N moves from S to R: each changes two rep rows, and both lock
+    them in id order, so one waits for the other instead of deadlocking (and retrying after a second)."""
+    make_rep("rep_r")
+    make_rep("rep_s")
+    make_rep("rep_t", status="OFFLINE")  # only so that the two rules are two pools (two locks)
+    save_rules(
+        "swap",
+        [
+            {"condition": "attributes.k == 'a'", "targets": [{"target_id": "rep_r"}, {"target_id": "rep_s"}]},
+            {
+                "condition": "attributes.k == 'b'",
+                "distribution": "ordered",
+                "targets": [{"target_id": "rep_s"}, {"target_id": "rep_r"}, {"target_id": "rep_t"}],
+            },
+        ],
+    )
+    api = Api(key_a.raw_key)
+    _, m, _ = api.post("leads", {"lead_id": "M", "ruleset_id": "swap", "attributes": {"k": "a"}})
+    _, n, _ = api.post("leads", {"lead_id": "N", "ruleset_id": "swap", "attributes": {"k": "b"}})
+    assert (m["assignment"]["rep"]["id"], n["assignment"]["rep"]["id"]) == ("rep_r", "rep_s")
+    real_release = services._release
+
+    def slow_release(lead):  # both new reps are written before either old one is released
+        time.sleep(0.5)
+        return real_release(lead)
+
+    monkeypatch.setattr(services, "_release", slow_release)
+    barrier = threading.Barrier(2)
+    results, errors = {}, []
+
+    def reroute(public_id):
+        try:
+            barrier.wait(timeout=10)
+            lead = services.lead_reroute(lead=Lead.objects.get(public_id=public_id))
+            results[public_id] = lead.rep.public_id
+        except Exception as exc:  # noqa: BLE001 (a thread's failure is asserted on below)
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    caplog.set_level(logging.WARNING, logger="routeswit.routing")
+    threads = [threading.Thread(target=reroute, args=(lead["id"],)) for lead in (m, n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and results == {m["id"]: "rep_s", n["id"]: "rep_r"}
+    assert not [r for r in caplog.records if "deadlock" in r.getMessage()]
     assert_counters_match_recount()
