@@ -209,6 +209,10 @@ def day_build(*, org: Organization, day: date, now: datetime | None = None) -> b
             AnalyticsDay.objects.update_or_create(org=org, day=day, defaults={"built_at": now})
             # Deletes only the marks this snapshot sees: one committed after it keeps the day stale.
             AnalyticsDirtyMark.objects.filter(org_id=org.pk, day=day).delete()
+            with connection.cursor() as cursor:
+                # The triggers mark a day once per transaction (a local setting says it is done): when
+                # this transaction goes on writing (a caller's, in tests), its next write marks again.
+                cursor.execute("SELECT set_config(%s, '', true)", [mark_flag(org.pk, day)])
     except OperationalError as exc:  # a concurrent builder changed the same rows: it built the day
         if "could not serialize" not in str(exc):
             raise
@@ -216,6 +220,11 @@ def day_build(*, org: Organization, day: date, now: datetime | None = None) -> b
     except IntegrityError:  # the organization was deleted meanwhile
         return False
     return True
+
+
+def mark_flag(org_id: int, day: date) -> str:
+    """The transaction-local setting with which the triggers (intelligence_mark_day) mark a day once."""
+    return f"routeswit.analytics_marked_{org_id}_{day:%Y%m%d}"
 
 
 _LOCK_CLASS = 0x52570001  # "RW" + 1: this module's advisory locks

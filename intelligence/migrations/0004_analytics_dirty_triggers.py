@@ -15,16 +15,27 @@ OLD_ROW = ", ".join(f"OLD.{c.strip()}" for c in READ_COLUMNS.split(","))
 NEW_ROW = ", ".join(f"NEW.{c.strip()}" for c in READ_COLUMNS.split(","))
 
 CREATE = f"""
+-- One mark per (organization, day) and transaction: the first write of a day marks it and notes so in a
+-- transaction-local setting, so a bulk import of a million old leads writes one mark per day, not a million.
+-- Safe: the mark commits (or rolls back, with the setting) together with every write it stands for.
+CREATE FUNCTION intelligence_mark_day(org bigint, day date) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    flag text := 'routeswit.analytics_marked_' || org || '_' || to_char(day, 'YYYYMMDD');
+BEGIN
+    IF coalesce(current_setting(flag, true), '') <> '1' THEN
+        INSERT INTO intelligence_analyticsdirtymark (org_id, day, marked_at) VALUES (org, day, now());
+        PERFORM set_config(flag, '1', true);
+    END IF;
+END $$;
+
 CREATE FUNCTION intelligence_lead_day_mark() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.created_at < {TODAY} THEN
-        INSERT INTO intelligence_analyticsdirtymark (org_id, day, marked_at)
-        VALUES (OLD.org_id, (OLD.created_at AT TIME ZONE 'UTC')::date, now());
+        PERFORM intelligence_mark_day(OLD.org_id, (OLD.created_at AT TIME ZONE 'UTC')::date);
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.created_at < {TODAY}
        AND (TG_OP = 'INSERT' OR (NEW.org_id, NEW.created_at) IS DISTINCT FROM (OLD.org_id, OLD.created_at)) THEN
-        INSERT INTO intelligence_analyticsdirtymark (org_id, day, marked_at)
-        VALUES (NEW.org_id, (NEW.created_at AT TIME ZONE 'UTC')::date, now());
+        PERFORM intelligence_mark_day(NEW.org_id, (NEW.created_at AT TIME ZONE 'UTC')::date);
     END IF;
     RETURN NULL;
 END $$;
@@ -39,12 +50,14 @@ CREATE TRIGGER intelligence_lead_day_mark_update AFTER UPDATE ON leads_lead FOR 
     EXECUTE FUNCTION intelligence_lead_day_mark();
 
 CREATE FUNCTION intelligence_breach_day_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    lead record;
 BEGIN
-    INSERT INTO intelligence_analyticsdirtymark (org_id, day, marked_at)
-    SELECT lead.org_id, (lead.created_at AT TIME ZONE 'UTC')::date, now()
-    FROM leads_lead AS lead
-    WHERE lead.id = (CASE WHEN TG_OP = 'DELETE' THEN OLD.lead_id ELSE NEW.lead_id END)
-      AND lead.created_at < {TODAY};
+    SELECT org_id, created_at INTO lead FROM leads_lead
+    WHERE id = (CASE WHEN TG_OP = 'DELETE' THEN OLD.lead_id ELSE NEW.lead_id END);
+    IF FOUND AND lead.created_at < {TODAY} THEN
+        PERFORM intelligence_mark_day(lead.org_id, (lead.created_at AT TIME ZONE 'UTC')::date);
+    END IF;
     RETURN NULL;
 END $$;
 
@@ -59,6 +72,7 @@ DROP TRIGGER IF EXISTS intelligence_lead_day_mark_update ON leads_lead;
 DROP TRIGGER IF EXISTS intelligence_lead_day_mark_delete ON leads_lead;
 DROP TRIGGER IF EXISTS intelligence_lead_day_mark_insert ON leads_lead;
 DROP FUNCTION IF EXISTS intelligence_lead_day_mark();
+DROP FUNCTION IF EXISTS intelligence_mark_day(bigint, date);
 """
 
 

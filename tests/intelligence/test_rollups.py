@@ -176,3 +176,10 @@ def test_marks_left_by_a_deleted_organization_are_cleared(org_a, past):
     assert AnalyticsDirtyMark.objects.filter(org_id=org_pk).exists()  # the leads' delete triggers
     rollups_build()
     assert not AnalyticsDirtyMark.objects.exists()
+
+
+def test_a_transaction_marks_each_day_once_however_many_old_leads_it_writes(org_a, past, make_lead, rep):
+    for _ in range(5):
+        make_lead(rep=rep, assigned_at=timezone.now() - timedelta(days=3))
+    Lead.objects.filter(org=org_a).update(routing_ms=99.0)
+    assert AnalyticsDirtyMark.objects.filter(org_id=org_a.pk).count() == 1
