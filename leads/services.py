@@ -152,18 +152,18 @@ def _route(
     started = time.perf_counter()
     now = timezone.now()
     compiled, rules_by_key = version_compiled(version=version)
-    inputs = {
-        "org_id": lead.org_id,
-        "version": version,
-        "compiled": compiled,
-        "rules_by_key": rules_by_key,
-        "attributes": lead.attributes,
-        "lead_id": lead.lead_id,
-        "now": now,
-        "tier": tier,
-        "excluded": excluded,
-    }
-    decision = decide(**inputs, source=PoolReader(lead.org_id))
+    decision = decide(
+        org_id=lead.org_id,
+        version=version,
+        compiled=compiled,
+        rules_by_key=rules_by_key,
+        attributes=lead.attributes,
+        lead_id=lead.lead_id,
+        source=PoolReader(lead.org_id),
+        now=now,
+        tier=tier,
+        excluded=excluded,
+    )
     return _assign(
         lead,
         decision,
