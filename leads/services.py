@@ -196,11 +196,8 @@ def _assign(
         if release is not None and release.rep_id is not None:
             # Two rep rows change: lock them in id order, so re-routes swapping reps never deadlock.
             _lock_reps_in_order([release.rep_id, chosen.rep.pk])
-        explanation = decision.explanation()  # as the reps stood when the decision was made
-        routing_ms = round((time.perf_counter() - started) * 1000, 3)
-        _apply(lead, decision, version=version, attempt=attempt, now=now, routing_ms=routing_ms)
-        assignment = _assignment(lead, decision, attempt=attempt, tier=tier, note=note, now=now)
-        assignment.explanation = explanation
+        assignment = _outcome(lead, decision, version=version, attempt=attempt, tier=tier, note=note, now=now)
+        lead.routing_ms = round((time.perf_counter() - started) * 1000, 3)
         if _write_assigned(lead, assignment, decision, now=now):
             chosen.rep.open_leads += 1
             _check_daily_cap(chosen.rep, assignment.rep_day)
@@ -212,11 +209,9 @@ def _assign(
     else:
         if decision.chosen is None and decision.reason is not None:
             raise Contention("every candidate filled up between the read and the write")
-        routing_ms = round((time.perf_counter() - started) * 1000, 3)
-        _apply(lead, decision, version=version, attempt=attempt, now=now, routing_ms=routing_ms)
+        assignment = _outcome(lead, decision, version=version, attempt=attempt, tier=tier, note=note, now=now)
+        lead.routing_ms = round((time.perf_counter() - started) * 1000, 3)
         lead.save(update_fields=[*ROUTED_FIELDS, "updated_at"])
-        assignment = _assignment(lead, decision, attempt=attempt, tier=tier, note=note, now=now)
-        assignment.explanation = decision.explanation()
         assignment.save(force_insert=True)
     if release is not None:
         _release(release)
@@ -225,35 +220,33 @@ def _assign(
     return assignment
 
 
-def _apply(lead: Lead, decision: Decision, *, version, attempt: int, now: datetime, routing_ms: float):
-    chosen = decision.chosen
+def _outcome(lead: Lead, decision: Decision, *, version, attempt: int, tier, note: str, now: datetime):
+    """Set the lead's routed fields (in memory) and return its new assignment (unsaved), with the
+    explanation as the reps stood when the decision was made."""
+    chosen, rule = decision.chosen, decision.rule
     lead.rep = chosen.rep if chosen else None
     lead.status = LeadStatus.ASSIGNED if chosen else LeadStatus.UNASSIGNED
     lead.assigned_at = now if chosen else None
     lead.attempts = attempt
     lead.ruleset_version = version
-    lead.routing_ms = routing_ms
-    lead.rule_public_id = decision.rule.public_id if decision.rule else None
-    lead.rule_name = decision.rule.name if decision.rule else None
+    lead.rule_public_id = rule.public_id if rule else None
+    lead.rule_name = rule.name if rule else None
     lead.reason = decision.reason if chosen else AssignmentReason.NONE
     if chosen and lead.first_assigned_at is None:
         lead.first_assigned_at = now
     lead.updated_at = now
-
-
-def _assignment(lead: Lead, decision: Decision, *, attempt: int, tier, note: str, now: datetime):
-    chosen = decision.chosen
     return Assignment(
         lead=lead,
-        rep=chosen.rep if chosen else None,
+        rep=lead.rep,
         rep_day=rep_local_day(chosen.rep, now) if chosen else None,
-        rule_public_id=decision.rule.public_id if decision.rule else None,
-        rule_name=decision.rule.name if decision.rule else None,
-        reason=decision.reason if chosen else AssignmentReason.NONE,
+        rule_public_id=lead.rule_public_id,
+        rule_name=lead.rule_name,
+        reason=lead.reason,
         attempt=attempt,
-        tier=decision.rule.tier if decision.rule else tier,
+        tier=rule.tier if rule else tier,
         instructions=chosen.instructions if chosen else None,
         note=note,
+        explanation=decision.explanation(),
         assigned_at=now,
     )
 
@@ -306,15 +299,10 @@ def _write_assigned(lead: Lead, assignment: Assignment, decision: Decision, *, n
         "note": assignment.note,
         "explanation": json.dumps(assignment.explanation),
     }
-    values = []
-    for n, row in enumerate(turns):
-        params.update({f"t{n}_{i}": value for i, value in enumerate(row)})
-        values.append(
-            f"(%(t{n}_0)s::bigint, %(t{n}_1)s::timestamptz, %(t{n}_2)s::bigint, %(t{n}_3)s::bigint, "
-            f"%(t{n}_4)s::bigint)"
-        )
+    columns = list(zip(*turns, strict=True))  # one array per column of the turn rows
+    params.update(zip(("t_rep", "t_at", "t_seq", "t_turns", "t_weight"), map(list, columns), strict=True))
     with connection.cursor() as cursor:
-        cursor.execute(ASSIGN_SQL.replace("{turn_values}", ", ".join(values)), params)
+        cursor.execute(ASSIGN_SQL, params)
         assignment_pk = cursor.fetchone()[0]
     if assignment_pk is None:
         return False
@@ -333,7 +321,8 @@ WITH rep AS (
 ), turn AS (
     INSERT INTO routing_poolturn (org_id, pool_key, rep_id, last_assigned_at, last_seq, turns, current_weight)
     SELECT %(org)s, %(pool)s, v.rep_id, v.last_assigned_at, v.last_seq, v.turns, v.current_weight
-    FROM (VALUES {turn_values}) AS v (rep_id, last_assigned_at, last_seq, turns, current_weight)
+    FROM unnest(%(t_rep)s::bigint[], %(t_at)s::timestamptz[], %(t_seq)s::bigint[], %(t_turns)s::bigint[],
+                %(t_weight)s::bigint[]) AS v (rep_id, last_assigned_at, last_seq, turns, current_weight)
     WHERE EXISTS (SELECT 1 FROM rep)
     ON CONFLICT (pool_key, rep_id) DO UPDATE SET
         last_assigned_at = EXCLUDED.last_assigned_at, last_seq = EXCLUDED.last_seq,

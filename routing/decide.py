@@ -72,17 +72,6 @@ class SnapshotSource:
         self.daily = {(rep_pk, day): n for rep_pk, day, n in counts if (rep_pk, day) in days}
         self._turns: dict[str, dict[int, PoolTurn]] = {}
 
-    def _expand(self, targets: list[dict]) -> list[tuple[Rep, str, str | None]]:
-        return _dedupe(
-            (rep, t["target_id"], t.get("instructions"))
-            for t in targets
-            for rep in (
-                [self.reps[t["target_id"]]]
-                if t["target_id"] in self.reps
-                else self.teams.get(t["target_id"], [])
-            )
-        )
-
     def daily_count(self, rep: Rep, now: datetime) -> int:
         return self.daily.get((rep.pk, rep_local_day(rep, now)), 0)
 
@@ -91,7 +80,10 @@ class SnapshotSource:
         if key not in self._turns:
             self._turns[key] = {t.rep_id: t for t in PoolTurn.objects.filter(pool_key=key)}
         turns = self._turns[key]
-        return [(rep, t, i, _state(turns.get(rep.pk))) for rep, t, i in self._expand(targets)]
+        return [
+            (rep, target_id, instructions, _state(turns.get(rep.pk)))
+            for rep, target_id, instructions in expand(targets, self.reps, self.teams)
+        ]
 
 
 class PoolReader:
@@ -113,22 +105,17 @@ class PoolReader:
         target_ids = [t["target_id"] for t in targets]
         by_team = self._team_members([t for t in target_ids if t.startswith("team_")])
         member_pks = sorted({pk for pks in by_team.values() for pk in pks})
-        by_pk = {rep.pk: rep for rep in self._read(key, target_ids, member_pks, now)}
-        by_public = {r.public_id: r for r in by_pk.values()}
+        states = self._read(key, target_ids, member_pks, now)
+        by_pk = {rep.pk: rep for rep in states}
+        by_public = {rep.public_id: rep for rep in states}
+        teams = {team: [by_pk[pk] for pk in pks if pk in by_pk] for team, pks in by_team.items()}
         return [
-            (rep, target_id, instructions, _annotated_state(rep))
-            for rep, target_id, instructions in _dedupe(
-                (rep, t["target_id"], t.get("instructions"))
-                for t in targets
-                for rep in (
-                    [by_public[t["target_id"]]]
-                    if t["target_id"] in by_public
-                    else [by_pk[pk] for pk in by_team.get(t["target_id"], []) if pk in by_pk]
-                )
-            )
+            (rep, target_id, instructions, states[rep])
+            for rep, target_id, instructions in expand(targets, by_public, teams)
         ]
 
-    def _read(self, key: str, target_ids: list[str], member_pks: list[int], now: datetime) -> list[Rep]:
+    def _read(self, key: str, target_ids: list[str], member_pks: list[int], now: datetime) -> dict:
+        """{rep: its PoolState in this pool} (model instances hash by primary key)."""
         if connection.vendor != "postgresql":  # SQLite (`make run`): one writer at a time, no pool locks
             return self._read_portable(key, target_ids, member_pks)
         if key not in self._locked:
@@ -136,23 +123,25 @@ class PoolReader:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [pool_lock_id(key)])
             self._locked.add(key)
         params = {"org": self.org_id, "pool": key, "ids": target_ids, "pks": member_pks, "now": now}
-        reps = list(Rep.objects.raw(POOL_SQL, params))
-        for rep in reps:
+        states = {}
+        for rep in Rep.objects.raw(POOL_SQL, params):
             if rep.max_leads_per_day is not None:
                 self._daily[(rep.pk, rep_local_day(rep, now))] = rep.today_count
-        return reps
+            has_turn = rep.turn_turns is not None
+            states[rep] = (
+                PoolState(
+                    rep.turn_last_assigned_at, rep.turn_last_seq, rep.turn_turns, rep.turn_current_weight
+                )
+                if has_turn
+                else PoolState()
+            )
+        return states
 
-    def _read_portable(self, key: str, target_ids: list[str], member_pks: list[int]) -> list[Rep]:
+    def _read_portable(self, key: str, target_ids: list[str], member_pks: list[int]) -> dict:
         wanted = Q(public_id__in=target_ids) | Q(pk__in=member_pks)
         reps = list(Rep.objects.filter(wanted, org_id=self.org_id).order_by("pk"))
         turns = {t.rep_id: t for t in PoolTurn.objects.filter(pool_key=key, rep__in=reps)}
-        for rep in reps:
-            turn = turns.get(rep.pk)
-            rep.turn_last_assigned_at = turn.last_assigned_at if turn else None
-            rep.turn_last_seq = turn.last_seq if turn else None
-            rep.turn_turns = turn.turns if turn else None
-            rep.turn_current_weight = turn.current_weight if turn else None
-        return reps
+        return {rep: _state(turns.get(rep.pk)) for rep in reps}
 
     def _team_members(self, team_ids: list[str]) -> dict[str, list[int]]:
         missing = [t for t in team_ids if t not in self._members]
@@ -195,16 +184,21 @@ def pool_lock_id(key: str) -> int:
     return int(key[:15], 16)
 
 
-def _annotated_state(rep: Rep) -> PoolState:
-    if rep.turn_last_seq is None and rep.turn_turns is None:
-        return PoolState()
-    return PoolState(rep.turn_last_assigned_at, rep.turn_last_seq, rep.turn_turns, rep.turn_current_weight)
-
-
 def _state(turn: PoolTurn | None) -> PoolState:
     if turn is None:
         return PoolState()
     return PoolState(turn.last_assigned_at, turn.last_seq, turn.turns, turn.current_weight)
+
+
+def expand(
+    targets: list[dict], reps: dict[str, Rep], teams: dict[str, list[Rep]]
+) -> list[tuple[Rep, str, str | None]]:
+    """Each target's reps (a rep id, or a team's members), in target order, each rep once."""
+    return _dedupe(
+        (rep, t["target_id"], t.get("instructions"))
+        for t in targets
+        for rep in ([reps[t["target_id"]]] if t["target_id"] in reps else teams.get(t["target_id"], []))
+    )
 
 
 def _dedupe(items: Iterable[tuple[Rep, str, str | None]]) -> list[tuple[Rep, str, str | None]]:
